@@ -90,6 +90,10 @@ def compile_rules(rs: RuleSet, normaliser: Normaliser, fingerprint: str = "") ->
     for i, (kw, n) in enumerate(zip(rs.keywords, kw_norm)):
         if not n or n == "\n":
             raise RuleError(kw.where.path, kw.where.line, f"keyword {kw.term!r} normalises to nothing; remove it")
+        if len(n) == 1 and len(kw.term.strip()) > 1:
+            raise RuleError(kw.where.path, kw.where.line,
+                            f"keyword {kw.term!r} normalises to the single character {n!r} and would match "
+                            "everywhere; write a longer phrase")
         pats.add(n, KW, i)
         more: list[str] = []
         if kw.pinyin:

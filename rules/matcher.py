@@ -105,29 +105,36 @@ class _Batch:
 
 def _collect(c: Compiled, b: _Batch, k: int, matches, hits, allows, ctxs) -> None:
     orig = b.norm.originals[k]
-    near_a, near_b, triggered = defaultdict(list), defaultdict(list), set()
+    base = int(b.norm.starts[k])
+    origin, targets, ascii_p, keywords, freq = b.origin, c.targets, c.ascii_pattern, c.keywords, c.word_freq
+    near_a: dict = {}
+    near_b: dict = {}
+    triggered: set = set()
+    text = b.text
     for p, s, e in matches:
-        if c.ascii_pattern[p]:
-            ls, le = b.local(k, s, e)
-            if not _ascii_edge_ok(orig, ls, le):
-                continue
-        for kind, ref in c.targets[p]:
+        ls, le = int(origin[s]) - base, int(origin[e - 1]) + 1 - base
+        is_ascii = ascii_p[p]
+        if is_ascii and not _ascii_edge_ok(orig, ls, le):
+            continue
+        straddle = None
+        for kind, ref in targets[p]:
             if kind == KW:
-                kw = c.keywords[ref]
-                if kw.match == "word" and not c.ascii_pattern[p] and c.word_freq is not None:
-                    if _straddled(c.word_freq, b.text, s, e):
+                kw = keywords[ref]
+                if kw.match == "word" and not is_ascii and freq is not None:
+                    if straddle is None:
+                        straddle = _straddled(freq, text, s, e) is not None
+                    if straddle:
                         continue
-                ls, le = b.local(k, s, e)
                 hits.append(Hit(kw.category, kw.rule_id, kw.severity, ls, le, repr(kw.term), orig[ls:le],
                                 kw.source, "keyword", s, e))
-            elif kind == NEAR_A:
-                near_a[ref].append((s, e))
-            elif kind == NEAR_B:
-                near_b[ref].append((s, e))
-            elif kind == ALLOW:
-                allows.append((s, e, c.allows[ref].category))
             elif kind == CONTEXT:
                 ctxs.append((s, e, c.contexts[ref].window))
+            elif kind == ALLOW:
+                allows.append((s, e, c.allows[ref].category))
+            elif kind == NEAR_A:
+                near_a.setdefault(ref, []).append((s, e))
+            elif kind == NEAR_B:
+                near_b.setdefault(ref, []).append((s, e))
             elif kind == TRIGGER:
                 triggered.add(ref)
     for ref in near_a.keys() & near_b.keys():
@@ -158,7 +165,25 @@ def _regex(c: Compiled, b: _Batch, k: int, ref: int, hits: list[Hit]) -> None:
                             rule.source, "regex", m.start(), m.end()))
 
 
+def _dedupe(hits: list[Hit]) -> list[Hit]:
+    """One hit per rule per place: of overlapping hits of the same rule keep the longest."""
+    if len(hits) < 2:
+        return hits
+    hits.sort(key=lambda h: (h.rule_id, h.ns, h.ns - h.ne))
+    out = [hits[0]]
+    for h in hits[1:]:
+        last = out[-1]
+        if h.rule_id == last.rule_id and h.ns < last.ne and h.kind == last.kind:
+            if h.ne - h.ns > last.ne - last.ns:
+                out[-1] = h
+            continue
+        out.append(h)
+    out.sort(key=lambda h: (h.start, h.rule_id))
+    return out
+
+
 def _finish(b: _Batch, hits: list[Hit], allows, ctxs) -> list[Hit]:
+    hits = _dedupe(hits)
     if allows:
         hits = [h for h in hits if not any(a_s < h.ne and h.ns < a_e and (cat is None or cat == h.category)
                                            for a_s, a_e, cat in allows)]

@@ -113,7 +113,7 @@ def build_table(opts: NormOptions) -> np.ndarray:
             lut[ord(k.upper())] = ord(v) if k.upper() != k else lut[ord(k.upper())]
     if opts.symbols:
         for cp in list(range(0x20, 0x3400)) + list(range(0xFB00, 0x10000)) + list(range(0x1F000, 0x20000)):
-            if _is_symbol(cp) or _is_symbol(int(lut[cp])):
+            if _is_symbol(int(lut[cp])):
                 lut[cp] = DELETE
         lut[ord("\t")] = DELETE
         lut[ord("\r")] = DELETE
@@ -178,7 +178,7 @@ class Normaliser:
 
     def batch(self, texts: list[str]) -> Normalised:
         joined = SEP.join(t.replace(SEP, " ") for t in texts)
-        cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         mapped = self.lut[cps]
         keep = mapped != DELETE
         if self.opts.repeats and len(mapped) > 1:
