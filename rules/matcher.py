@@ -85,7 +85,7 @@ class _Batch:
         base = int(self.norm.starts[k])
         return int(self.origin[s]) - base, int(self.origin[e - 1]) + 1 - base
 
-    def groups(self, raw: list, producing: np.ndarray) -> dict[int, list[tuple[int, int, int]]]:
+    def groups(self, raw: list, producing: np.ndarray | None) -> dict[int, list[tuple[int, int, int]]]:
         """Matches per text, for texts where at least one match can make a hit (not only context words)."""
         out: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
         if not raw:
@@ -94,7 +94,7 @@ class _Batch:
         arr = arr[(arr[:, 1] & 1) == 0]
         arr[:, 1:] >>= 1
         tix = np.searchsorted(self.nstarts, arr[:, 1], side="right") - 1
-        live = np.unique(tix[producing[arr[:, 0]]])
+        live = np.unique(tix[producing[arr[:, 0]]]) if producing is not None else self.nstarts
         if len(live) < len(self.nstarts):
             sel = np.isin(tix, live)
             arr, tix = arr[sel], tix[sel]
@@ -210,7 +210,10 @@ def scan(sets: list[Compiled], norm: Normalised) -> list[list[Hit]]:
     data = norm.units.tobytes()
     per_set = []
     for c in sets:
-        groups = b.groups(c.automaton.find_matches_as_indexes(data, overlapping=True), c.producing) if c.automaton else {}
+        # A lone set may skip texts whose matches are all allow/context words; with an organisation's
+        # set beside it, each set's allow and context words must reach the other's hits.
+        producing = c.producing if len(sets) == 1 else None
+        groups = b.groups(c.automaton.find_matches_as_indexes(data, overlapping=True), producing) if c.automaton else {}
         per_set.append((c, groups))
     out: list[list[Hit]] = [[] for _ in norm.originals]
     loose: dict[int, list[Hit]] = defaultdict(list)
