@@ -60,6 +60,18 @@ class _Org:
     version: str
 
 
+THROWAWAY_TLDS = ("top", "vip", "xyz", "icu", "cyou", "buzz", "cc", "tk", "ml", "ga", "cf", "gq", "pw", "win", "bet")
+
+
+def _throwaway(domain: str) -> bool:
+    """A spam-style domain: one short label mixing letters and digits on a cheap TLD (g35tz.top)."""
+    parts = domain.removeprefix("www.").split(".")
+    if len(parts) != 2 or parts[1] not in THROWAWAY_TLDS:
+        return False
+    label = parts[0]
+    return len(label) <= 8 and any(c.isdigit() for c in label) and any(c.isalpha() for c in label)
+
+
 def _fingerprint(dirs: list[Path]) -> str:
     h = hashlib.sha256()
     for folder in dirs:
@@ -165,6 +177,10 @@ class RuleClassifier:
                     lst, listed = found
                     out[k].append(Hit(LIST_CATEGORY[lst], f"domain:{lst}/{listed}", "review", d.start, d.end,
                                       f"on the {lst} list", d.value, f"domains/{lst}.txt", "domain", -1, -1))
+                elif _throwaway(d.value):
+                    out[k].append(Hit(Category.SPAM_ADS_SEXUAL, "domain:throwaway", "review", d.start, d.end,
+                                      "short random name on a cheap TLD", d.value, "hand:spam(ChineseHarm-Bench)",
+                                      "domain", -1, -1))
         return out
 
     def classify(self, content: Content) -> list[CategoryResult]:

@@ -11,6 +11,7 @@ rules/curation/cues.tsv), normalises and de-duplicates it, and decides:
   untyped list without a strong cue; a word that hand rules use only inside a
   combination or as context (names of martyrs, 警惕); ASCII shorter than 4
   letters or with digits only; a very common word (jieba frequency >= 3000);
+  a dictionary word (frequency >= 20: 莎士比亚, 得寸进尺) without a strong cue;
   a hit in 2+ clean rows of the *curate* half of the labelled sets, or in 1
   clean row without 2+ flagged rows to show for it; a hand ``drop`` decision;
   already a hand-written rule.
@@ -54,6 +55,7 @@ DOMAINS = ROOT / "rules" / "data" / "domains"
 CURATION = ROOT / "rules" / "curation"
 BLOCKABLE = {"religion_cult_superstition", "terrorism_extremism", "illegal_content", "porn_gambling_violence", "malware"}
 COMMON_FREQ = 3000
+WEAK_WORD_FREQ = 20
 
 # Typed lists: file -> (category or None to route by cue, strong?)
 TYPED = {
@@ -268,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
             e["strong"] = any(cue in n for cat, items in cues for cue, strong in items if strong)
         if len(n) == 2 and not n.isascii() and not typed and not e["strong"] and n not in decisions:
             reasons["2 characters from an untyped list without a strong cue"] += 1
+            continue
+        if freq.get(n, 0) >= WEAK_WORD_FREQ and not e["strong"] and n not in decisions:
+            reasons["dictionary word (jieba frequency >= 20) without a strong cue"] += 1
             continue
         if n in decisions and decisions[n][1]:
             e["category"] = decisions[n][1]
