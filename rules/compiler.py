@@ -43,7 +43,9 @@ class Compiled:
     untriggered: list[int]
     word_freq: dict[str, int] | None
     version: str
-    producing: "np.ndarray"  # per pattern: can this pattern make a hit (not only allow/context)?
+    producing: "np.ndarray"  # per pattern: can a match alone make a hit (keyword, regex trigger)?
+    near_rule: "np.ndarray"  # per pattern: its one combination rule, or -1
+    near_side: "np.ndarray"  # per pattern: 0 for an A word, 1 for a B word
     stats: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -151,9 +153,28 @@ def compile_rules(rs: RuleSet, normaliser: Normaliser, fingerprint: str = "") ->
         normaliser, rs.keywords, rs.regexes, rs.nears, rs.allows, rs.contexts, patterns,
         [tuple(t) for t in pats.targets], [_is_ascii_word(p) for p in patterns], automaton,
         compiled_regexes, untriggered, _jieba_freq() if need_words else None, version,
-        np.array([any(kind in (KW, NEAR_A, NEAR_B, TRIGGER) for kind, _ in t) for t in pats.targets], dtype=bool),
+        *_near_tables(pats.targets),
         dict(stats),
     )
+
+
+def _near_tables(targets: list[list[tuple[int, int]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which patterns can make a hit alone, and for words of one combination rule, which rule and side.
+
+    A text whose only matches are combination words needs Python only when both sides of one rule
+    are there; the scan finds those texts with array operations."""
+    n = len(targets)
+    producing = np.zeros(n, dtype=bool)
+    near_rule = np.full(n, -1, dtype=np.int64)
+    near_side = np.zeros(n, dtype=np.int64)
+    for p, t in enumerate(targets):
+        nears = [(kind, ref) for kind, ref in t if kind in (NEAR_A, NEAR_B)]
+        if any(kind in (KW, TRIGGER) for kind, _ in t) or len(nears) > 1:
+            producing[p] = True
+        elif nears:
+            near_rule[p] = nears[0][1]
+            near_side[p] = 0 if nears[0][0] == NEAR_A else 1
+    return producing, near_rule, near_side
 
 
 def categories_of(c: Compiled) -> set[Category]:

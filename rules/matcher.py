@@ -85,8 +85,9 @@ class _Batch:
         base = int(self.norm.starts[k])
         return int(self.origin[s]) - base, int(self.origin[e - 1]) + 1 - base
 
-    def groups(self, raw: list, producing: np.ndarray | None) -> dict[int, list[tuple[int, int, int]]]:
-        """Matches per text, for texts where at least one match can make a hit (not only context words)."""
+    def groups(self, raw: list, c: Compiled | None) -> dict[int, list[tuple[int, int, int]]]:
+        """Matches per text. Given ``c``, only texts where a hit is possible: a keyword or regex trigger,
+        or both sides of one combination rule (not only context, allow or one-sided words)."""
         out: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
         if not raw:
             return out
@@ -94,7 +95,20 @@ class _Batch:
         arr = arr[(arr[:, 1] & 1) == 0]
         arr[:, 1:] >>= 1
         tix = np.searchsorted(self.nstarts, arr[:, 1], side="right") - 1
-        live = np.unique(tix[producing[arr[:, 0]]]) if producing is not None else self.nstarts
+        if c is not None:
+            pats = arr[:, 0]
+            live = tix[c.producing[pats]]
+            rule = c.near_rule[pats]
+            sel = rule >= 0
+            if sel.any():
+                width = len(c.nears) + 1
+                key = tix[sel] * width + rule[sel]
+                side = c.near_side[pats[sel]]
+                both = np.intersect1d(key[side == 0], key[side == 1])
+                live = np.concatenate([live, both // width])
+            live = np.unique(live)
+        else:
+            live = self.nstarts
         if len(live) < len(self.nstarts):
             sel = np.isin(tix, live)
             arr, tix = arr[sel], tix[sel]
@@ -212,8 +226,8 @@ def scan(sets: list[Compiled], norm: Normalised) -> list[list[Hit]]:
     for c in sets:
         # A lone set may skip texts whose matches are all allow/context words; with an organisation's
         # set beside it, each set's allow and context words must reach the other's hits.
-        producing = c.producing if len(sets) == 1 else None
-        groups = b.groups(c.automaton.find_matches_as_indexes(data, overlapping=True), producing) if c.automaton else {}
+        raw = c.automaton.find_matches_as_indexes(data, overlapping=True) if c.automaton else []
+        groups = b.groups(raw, c if len(sets) == 1 else None)
         per_set.append((c, groups))
     out: list[list[Hit]] = [[] for _ in norm.originals]
     loose: dict[int, list[Hit]] = defaultdict(list)

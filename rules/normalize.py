@@ -177,7 +177,9 @@ class Normaliser:
             self.lut = self._cache[key]
 
     def batch(self, texts: list[str]) -> Normalised:
-        joined = SEP.join(t.replace(SEP, " ") for t in texts)
+        joined = SEP.join(texts)
+        if joined.count(SEP) != max(len(texts) - 1, 0):  # a text carries the separator itself
+            joined = SEP.join(t.replace(SEP, " ") for t in texts)
         cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         mapped = self.lut[cps]
         keep = mapped != DELETE
@@ -192,7 +194,7 @@ class Normaliser:
             keep[kept_idx[dup]] = False
         origin = np.flatnonzero(keep)
         units = mapped[origin].astype(np.uint16)
-        lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+        lens = np.array(list(map(len, texts)), dtype=np.int64)
         starts = np.zeros(len(texts), dtype=np.int64)
         if len(texts) > 1:
             starts[1:] = np.cumsum(lens[:-1] + 1)

@@ -20,7 +20,7 @@ EVASIONS = [  # one or more per normalisation, per category where it applies
     ("百 家 乐", C.PORN_GAMBLING_VIOLENCE, "block"),  # spaces
     ("六-合-彩", C.PORN_GAMBLING_VIOLENCE, "block"),  # inserted symbols
     ("贝者十尃网站 网上贝者场", C.PORN_GAMBLING_VIOLENCE, "block"),  # split characters 赌 博
-    ("约约约炮", C.PORN_GAMBLING_VIOLENCE, "block"),  # repeats
+    ("真真真人荷荷官", C.PORN_GAMBLING_VIOLENCE, "block"),  # repeats
     ("法*轮*功", C.RELIGION_CULT_SUPERSTITION, "block"),
     ("falungong", C.RELIGION_CULT_SUPERSTITION, "block"),  # pinyin
     ("F.L.G", C.RELIGION_CULT_SUPERSTITION, "block"),  # initials
