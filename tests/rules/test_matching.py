@@ -102,3 +102,21 @@ def test_odd_input_does_not_raise(default_rules):
     odd = ["", "\x00\x00", "\ud800", "a" * 100_000, "🙂" * 50, "\n\n\n", "法\x00轮功"]
     res = default_rules.scan(odd)
     assert len(res) == len(odd)
+
+
+@pytest.mark.parametrize("text,term", [("我们在路口交通信号灯下等待", "口交"), ("他是一个人才", "个人"),
+                                       ("我们在研究生命科学", "生命科"), ("今天出口交易额创新高", "口交"),
+                                       ("我在马路边捡到一分钱", "路边捡")])
+def test_straddle_check_agrees_with_jieba_segmentation(default_rules, text, term):
+    """Where the dictionary check says a common word straddles the term, jieba does not cut at its edges."""
+    import jieba
+
+    from rules.matcher import _straddled
+
+    freq = default_rules.live.rules.word_freq
+    s = text.index(term)
+    assert _straddled(freq, text, s, s + len(term)) is not None
+    cuts = {0}
+    for tok in jieba.lcut(text, HMM=False):
+        cuts.add(max(cuts) + len(tok))
+    assert not ({s, s + len(term)} <= cuts)
