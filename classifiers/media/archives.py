@@ -53,6 +53,7 @@ class ArchiveReport:
     bomb: str | None = None
     unreadable: str | None = None  # why the archive could not be opened
     encrypted: bool = False
+    traversal: list[str] = field(default_factory=list)  # member names that climb out ("../", "/etc/...")
     texts: dict[str, str] = field(default_factory=dict)
     yara: list[dict] = field(default_factory=list)
 
@@ -64,6 +65,7 @@ class ArchiveReport:
             "bomb": self.bomb,
             "unreadable": self.unreadable,
             "encrypted": self.encrypted,
+            "traversal": self.traversal[:20],
             "executables": [m.name for m in self.members if m.executable][:20],
             "macros": [m.name for m in self.members if m.macro][:20],
             "listing": [{"name": m.name[:200], "size": m.size, "label": m.label} for m in self.members[:50]],
@@ -142,6 +144,11 @@ def _decompress_stream(data: bytes, label: str, budget: _Budget) -> bytes:
     return out
 
 
+def _climbs_out(name: str) -> bool:
+    n = name.replace("\\", "/")
+    return n.startswith("/") or (len(n) > 1 and n[1] == ":") or ".." in n.split("/")
+
+
 def _inspect_member(name: str, blob: bytes, size: int, report: ArchiveReport, depth: int, budget: _Budget) -> None:
     limits = budget.limits
     s = sniff(blob[: 1 << 20], name)
@@ -179,6 +186,8 @@ def _inspect_zip(data: bytes, report: ArchiveReport, depth: int, budget: _Budget
                 continue
             budget.count_member()
             name = prefix + info.filename
+            if _climbs_out(info.filename):
+                report.traversal.append(name)
             if info.flag_bits & 0x1:
                 report.encrypted = True
                 report.members.append(Member(name, info.file_size, "encrypted", encrypted=True))
@@ -213,6 +222,8 @@ def _inspect_tar(data: bytes, report: ArchiveReport, depth: int, budget: _Budget
             if not info.isfile():
                 continue
             budget.count_member()
+            if _climbs_out(info.name):
+                report.traversal.append(prefix + info.name)
             if info.size > limits.max_archive_total:
                 raise ArchiveBomb(f"tar member {info.name!r} declares {info.size} bytes")
             fp = tf.extractfile(info)

@@ -46,6 +46,29 @@ class DecodedImage:
     notes: list[str] = field(default_factory=list)
 
 
+def png_problem(data: bytes) -> str | None:
+    """Walk a PNG's chunks checking lengths and CRCs (Pillow skips the CRC of
+    image data, so a corrupted IDAT would otherwise decode into garbage)."""
+    import struct
+    import zlib
+
+    pos, n, seen_idat = 8, len(data), False
+    while pos + 12 <= n:
+        length = struct.unpack(">I", data[pos : pos + 4])[0]
+        kind = data[pos + 4 : pos + 8]
+        end = pos + 12 + length
+        if length > 0x7FFFFFFF or end > n:
+            return f"truncated image: PNG chunk {kind!r} at byte {pos} runs past the end of the file"
+        crc = struct.unpack(">I", data[end - 4 : end])[0]
+        if zlib.crc32(data[pos + 4 : end - 4]) & 0xFFFFFFFF != crc:
+            return f"corrupt image: PNG chunk {kind!r} at byte {pos} fails its CRC check"
+        seen_idat |= kind == b"IDAT"
+        if kind == b"IEND":
+            return None
+        pos = end
+    return "truncated image: PNG ends before its IEND chunk" if seen_idat or pos < n else "truncated image: PNG has no image data"
+
+
 def _reason(exc: BaseException) -> str:
     msg = str(exc) or exc.__class__.__name__
     low = msg.lower()
@@ -105,8 +128,13 @@ def decode_image(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> DecodedIm
         raise RejectedInput("empty image: no bytes were uploaded")
     if len(data) > limits.max_image_bytes:
         raise RejectedInput(f"image is {len(data)} bytes, over the {limits.max_image_bytes}-byte cap")
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        problem = png_problem(data)
+        if problem:
+            raise RejectedInput(problem)
+    Image.init()  # register every plugin, so formats= below can name them
     try:
-        im = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+        im = Image.open(io.BytesIO(data), formats=[f for f in ALLOWED_FORMATS if f in Image.OPEN])
     except UnidentifiedImageError:
         raise RejectedInput(
             "not a decodable image: the bytes match none of " + ", ".join(ALLOWED_FORMATS)
@@ -143,7 +171,7 @@ def decode_image(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> DecodedIm
                 f"animation bomb: {n_frames} frames of {w}x{h} pixels exceed the cap of "
                 f"{limits.max_animation_pixels} pixels"
             )
-        orientation = _orientation(im)
+        orientation: int | None = None
         notes: list[str] = []
         animated = n_frames > 1 and fmt in ("GIF", "PNG", "WEBP")
         if animated:
@@ -162,6 +190,10 @@ def decode_image(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> DecodedIm
                 if idx:
                     im.seek(idx)
                 im.load()
+                if not frames:
+                    # only after load(): PNG's getexif() loads the image itself
+                    # and would swallow a decoding error here
+                    orientation = _orientation(im)
                 frame_im = im
                 if orientation and orientation != 1:
                     try:

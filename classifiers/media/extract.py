@@ -66,32 +66,49 @@ def _extract_image(content: Content, data: bytes, limits: MediaLimits) -> None:
 
 
 def _extract_video(content: Content, data: bytes, limits: MediaLimits) -> None:
-    state: dict = {"last": None, "ocr": None}
-    times: list[dict] = []
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .hashbank import pdq_hash
+
+    video_stages = frozenset({"ocr", "qr", "nsfw"})
+    pending: list[tuple] = []  # (frame time, scene change, pdq, quality, future | None, reused_from)
+    last: dict = {"pdq": None, "time": None}
+    in_flight: list = []
 
     def on_frame(frame, scene: bool) -> None:
-        prev = state["last"]
-        from .hashbank import pdq_hash
-
         h, q = pdq_hash(frame.rgb)
-        if prev is not None and video.same_shot(h, prev.pdq, limits):
-            r = stages.FrameResult(frame.time, h, q, prev.ocr_lines, [], prev.detections, reused_from=prev.time)
-            # the codes and detections were already recorded at prev.time; keep only the hash
-            content.signals.setdefault("pdq", []).append({"hash": h, "quality": q, "time": frame.time})
-        else:
-            r = stages.analyse(frame, frozenset({"ocr", "qr", "nsfw"}))
-            r.pdq, r.quality = h, q
-            state["ocr"] = stages.record(content, r, state["ocr"])
-            state["last"] = r
-        times.append({"time": frame.time, "scene_change": scene, "reused_from": r.reused_from})
+        if last["pdq"] is not None and video.same_shot(h, last["pdq"], limits):
+            pending.append((frame.time, scene, h, q, None, last["time"]))
+            return
+        fut = pool.submit(stages.analyse, frame, video_stages, limits.video_ocr_max_side)
+        pending.append((frame.time, scene, h, q, fut, None))
+        last["pdq"], last["time"] = h, frame.time
+        in_flight.append(fut)
+        while len(in_flight) > 2 * max(1, limits.video_threads):  # keep memory flat
+            in_flight.pop(0).result()
 
-    info = video.sample_frames(data, limits, on_frame)
-    content.signals["video"] = {
+    pool = ThreadPoolExecutor(max_workers=max(1, limits.video_threads), thread_name_prefix="modpipe-video")
+    try:
+        info = video.sample_frames(data, limits, on_frame)
+        results = [(t, sc, h, q, f.result() if f else None, ru) for t, sc, h, q, f, ru in pending]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    sig = content.signals
+    times: list[dict] = []
+    last_text = None
+    for t, scene, h, q, r, reused in results:
+        sig.setdefault("pdq", []).append({"hash": h, "quality": q, "time": t})
+        if r is not None:
+            r.pdq = ""  # recorded above
+            last_text = stages.record(content, r, last_text)
+        times.append({"time": t, "scene_change": scene, "reused_from": reused})
+    sig.setdefault("nsfw", [])
+    sig["video"] = {
         "width": info.width, "height": info.height, "fps": round(info.fps, 3),
         "declared_seconds": info.declared_seconds, "decoded_seconds": info.decoded_seconds,
         "frames_decoded": info.frames_decoded,
     }
-    content.signals["frames"] = times
+    sig["frames"] = times
 
 
 def _extract_file(content: Content, data: bytes, s: SniffResult, limits: MediaLimits) -> None:

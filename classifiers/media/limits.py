@@ -39,8 +39,19 @@ class MediaLimits:
     frame_interval: float = 2.0
     #: ...plus a frame at every scene change, checked this often (seconds)
     scene_check_interval: float = 0.5
-    #: mean absolute grey-level difference (0..255) that counts as a scene change
-    scene_threshold: float = 30.0
+    #: grey-histogram distance (0..1, half the L1 distance of 32-bin histograms
+    #: of a 64x36 thumbnail) that counts as a scene change; camera motion
+    #: barely moves the histogram, a cut moves it a lot
+    scene_threshold: float = 0.3
+    #: ...or mean absolute grey-level difference (0..255) of the thumbnails;
+    #: a cut between similar-looking scenes moves pixels, not the histogram
+    scene_pixel_threshold: float = 30.0
+    #: longest side of a video frame for NudeNet, QR and PDQ
+    video_max_side: int = 960
+    #: longest side of a video frame for OCR (captions are large; frames are many)
+    video_ocr_max_side: int = 640
+    #: threads analysing sampled frames while the next ones decode
+    video_threads: int = 2
     #: at most this many frames per video through the image stages
     max_video_frames: int = 150
     #: a sampled frame whose PDQ hash is this close to the last analysed frame's

@@ -185,6 +185,10 @@ class MalwareClassifier:
             found.append((0.6, Decision.REVIEW, Evidence(
                 source="archive", detail="archive holds macro documents: " + ", ".join(ar["macros"][:5]),
                 severity="review")))
+        if ar.get("traversal"):
+            found.append((0.6, Decision.REVIEW, Evidence(
+                source="archive", detail="member names climb out of the archive (path traversal): "
+                + ", ".join(ar["traversal"][:5]), severity="review")))
         if ar.get("encrypted"):
             found.append((0.5, Decision.REVIEW, Evidence(
                 source="archive", detail="password-protected members could not be inspected", severity="review")))

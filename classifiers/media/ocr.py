@@ -53,15 +53,20 @@ class OcrLine:
     score: float
 
 
-def ocr_lines(rgb: np.ndarray, scale: float = 1.0) -> list[OcrLine]:
-    """Recognise text in an RGB array; boxes are multiplied by ``scale``."""
+def ocr_lines(rgb: np.ndarray, scale: float = 1.0, max_side: int = DET_LIMIT_SIDE) -> list[OcrLine]:
+    """Recognise text in an RGB array; boxes are multiplied by ``scale``.
+
+    ``max_side`` (at most DET_LIMIT_SIDE) shrinks the input first; video frames
+    use a smaller one, as captions are large and frames are many.
+    """
     if rgb.ndim != 3 or min(rgb.shape[:2]) < 8:
         return []
     h, w = rgb.shape[:2]
-    if max(h, w) > DET_LIMIT_SIDE:
+    max_side = min(max_side, DET_LIMIT_SIDE)
+    if max(h, w) > max_side:
         import cv2
 
-        f = DET_LIMIT_SIDE / max(h, w)
+        f = max_side / max(h, w)
         rgb = cv2.resize(rgb, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
         scale = scale / f
     bgr = np.ascontiguousarray(rgb[:, :, ::-1])

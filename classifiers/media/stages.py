@@ -30,11 +30,14 @@ class FrameResult:
     reused_from: float | None = None  # a near-identical earlier frame's results were reused
 
 
-def analyse(frame: Frame, stages: frozenset[str] = frozenset({"ocr", "qr", "nsfw", "pdq"})) -> FrameResult:
+ALL_STAGES = frozenset({"ocr", "qr", "nsfw", "pdq"})
+
+
+def analyse(frame: Frame, stages: frozenset[str] = ALL_STAGES, ocr_max_side: int = ocr.DET_LIMIT_SIDE) -> FrameResult:
     h, q = pdq_hash(frame.rgb) if "pdq" in stages else ("", 0)
     r = FrameResult(frame.time, h, q)
     if "ocr" in stages:
-        r.ocr_lines = ocr.ocr_lines(frame.rgb, frame.scale)
+        r.ocr_lines = ocr.ocr_lines(frame.rgb, frame.scale, ocr_max_side)
     if "qr" in stages:
         r.codes = qr.read_codes(frame.rgb, frame.scale)
     if "nsfw" in stages:
@@ -61,10 +64,15 @@ def record(content: Content, r: FrameResult, last_ocr_text: str | None = None) -
         content.texts[p + "ocr"] = text
         sig.setdefault("ocr_boxes", {})[p + "ocr"] = spans
     n = sum(1 for k in content.texts if k.startswith(p + "qr:"))
+    seen = {q.get("text") for q in sig.get("qr", [])}
     for code in r.codes:
+        if code.text in seen:  # the same code on later frames: the first one carries it
+            continue
+        seen.add(code.text)
         fld = f"{p}qr:{n}"
         content.texts[fld] = code.text
-        sig.setdefault("qr", []).append({"field": fld, "format": code.format, "box": list(code.box), "time": r.time})
+        sig.setdefault("qr", []).append(
+            {"field": fld, "text": code.text, "format": code.format, "box": list(code.box), "time": r.time})
         n += 1
     for d in r.detections:
         sig.setdefault("nsfw", []).append({**d, "time": r.time})

@@ -1,12 +1,14 @@
 """Video: sample frames, run each through the image stages, keep timestamps.
 
 A frame goes through the stages every ``frame_interval`` seconds and at
-every scene change (mean grey-level difference between two checks, taken
-every ``scene_check_interval`` seconds on a 64x36 thumbnail). Between checks
+every scene change (grey-histogram distance or mean pixel difference between two checks, taken every
+``scene_check_interval`` seconds on a 64x36 thumbnail). Between checks
 frames are only grabbed (demuxed and decoded, never converted), which keeps
 decoding far cheaper than real time. A sampled frame whose PDQ hash is
 within ``frame_dedupe_distance`` of the last analysed frame reuses that
-frame's OCR/NSFW/QR results, so a static shot costs one hash.
+frame's OCR/NSFW/QR results, so a static shot costs one hash. Sampled frames
+are analysed on ``video_threads`` threads while decoding goes on (onnxruntime
+and OpenCV release the GIL), at most a few frames ahead so memory stays flat.
 
 Caps (bytes, pixels, duration) end in ``RejectedInput``; the duration cap is
 checked against the container's claim first and against the frames actually
@@ -39,10 +41,19 @@ class VideoInfo:
     frames_decoded: int = 0
 
 
-def _thumb(bgr: np.ndarray) -> np.ndarray:
+def _thumb(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A 64x36 grey thumbnail and its normalised 32-bin histogram."""
     import cv2
 
-    return cv2.resize(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), (64, 36), interpolation=cv2.INTER_AREA).astype(np.int16)
+    small = cv2.resize(bgr, (64, 36), interpolation=cv2.INTER_AREA)
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    hist = np.bincount((grey >> 3).ravel(), minlength=32).astype(np.float32)
+    return grey.astype(np.int16), hist / hist.sum()
+
+
+def is_cut(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray], limits: MediaLimits) -> bool:
+    return (0.5 * float(np.abs(a[1] - b[1]).sum()) > limits.scene_threshold
+            or float(np.abs(a[0] - b[0]).mean()) > limits.scene_pixel_threshold)
 
 
 def _working(bgr: np.ndarray, max_side: int) -> Frame:
@@ -105,11 +116,11 @@ def sample_frames(data: bytes, limits: MediaLimits, on_frame: Callable[[Frame, b
             if bgr.shape[0] * bgr.shape[1] > limits.max_video_pixels:
                 raise RejectedInput(f"video frame at {t:.1f} s is {bgr.shape[1]}x{bgr.shape[0]}, over the pixel cap")
             thumb = _thumb(bgr)
-            scene = last_thumb is not None and float(np.abs(thumb - last_thumb).mean()) > limits.scene_threshold
+            scene = last_thumb is not None and is_cut(thumb, last_thumb, limits)
             last_thumb = thumb
             due = last_pick is None or t - last_pick >= limits.frame_interval - 1e-6
             if (due or scene) and picked < limits.max_video_frames:
-                frame = _working(bgr, limits.analysis_max_side)
+                frame = _working(bgr, limits.video_max_side)
                 frame.time = round(t, 2)
                 last_pick = t
                 picked += 1
