@@ -61,7 +61,7 @@ def _extract_image(content: Content, data: bytes, limits: MediaLimits) -> None:
         sig["decode_notes"] = img.notes
     last = None
     for frame in img.frames:
-        last = stages.record(content, stages.analyse(frame), last)
+        last = stages.record(content, stages.analyse(frame, ocr_max_side=limits.ocr_max_side), last)
     sig["frames"] = [f.time for f in img.frames] if img.n_frames > 1 else []
 
 

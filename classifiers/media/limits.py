@@ -27,6 +27,9 @@ class MediaLimits:
     animation_sample_frames: int = 6
     #: longest side of the working copy the stages see (the original is untouched)
     analysis_max_side: int = 1600
+    #: longest side OCR's text detector sees for a still image (960 keeps ~10 px
+    #: text readable on a phone poster; 736 is ~40% cheaper and loses small print)
+    ocr_max_side: int = 960
     #: PDQ hashes below this quality (flat, featureless images) are not matched
     pdq_min_quality: int = 50
 

@@ -99,12 +99,13 @@ def video_clip(seconds: float = 10.0, size=(1280, 720), fps: float = 25.0, scene
         bg = np.asarray(photo_like((w + 200, h), seed=seed + i, cell=160))[:, :, ::-1].copy()
         from PIL import Image, ImageDraw
 
-        cap = Image.new("RGB", (w, 90), (0, 0, 0))
-        ImageDraw.Draw(cap).text((40, 15), captions[i % len(captions)], font=font(52), fill=(255, 255, 255))
+        fs = max(16, min(52, w // 16))  # the caption fits the frame's width
+        cap = Image.new("RGB", (w, int(fs * 1.7)), (0, 0, 0))
+        ImageDraw.Draw(cap).text((fs // 2, fs // 3), captions[i % len(captions)], font=font(fs), fill=(255, 255, 255))
         overlay = np.asarray(cap)[:, :, ::-1]
         qr = None
         if qr_payload and i == 1:
-            qr = np.asarray(qr_image(qr_payload, scale=6))[:, :, ::-1]
+            qr = np.asarray(qr_image(qr_payload, scale=6 if h >= 480 else 3))[:, :, ::-1]
         scenes.append((bg, overlay, qr))
     fd, path = tempfile.mkstemp(suffix=".mp4")
     os.close(fd)
@@ -117,9 +118,10 @@ def video_clip(seconds: float = 10.0, size=(1280, 720), fps: float = 25.0, scene
             bg, overlay, qr = scenes[min(n_scenes - 1, int(t // scene_every))]
             off = int((t % scene_every) / scene_every * 200)
             frame = bg[:, off : off + w].copy()
-            frame[h - 110 : h - 20] = overlay
+            frame[h - overlay.shape[0] - 20 : h - 20] = overlay
             if qr is not None:
-                frame[40 : 40 + qr.shape[0], w - 40 - qr.shape[1] : w - 40] = qr
+                m = 40 if h >= 480 else 10
+                frame[m : m + qr.shape[0], w - m - qr.shape[1] : w - m] = qr
             vw.write(frame)
         vw.release()
         return Path(path).read_bytes()

@@ -51,8 +51,31 @@ def is_text_label(label: str) -> bool:
     return label in TEXT_LABELS
 
 
+def looks_like_text(data: bytes) -> bool:
+    """Short or GBK/UTF-16 texts that the type model calls "unknown"."""
+    head = data[:4096]
+    if not head:
+        return False
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return True
+    if b"\x00" in head:
+        return False
+    for enc in ("utf-8", "gb18030"):
+        try:
+            text = head.decode(enc)
+        except UnicodeDecodeError as exc:
+            if exc.start < len(head) - 3:
+                continue
+            text = head[: exc.start].decode(enc, "replace")
+        printable = sum(1 for ch in text if ch.isprintable() or ch in "\n\r\t")
+        return printable >= 0.95 * len(text)
+    return False
+
+
 def text_of(data: bytes, label: str, max_chars: int) -> str:
     """Readable text of a text-like file, or "" for anything else."""
+    if label == "unknown" and looks_like_text(data):
+        label = "txt"
     if label not in TEXT_LABELS or label == "empty":
         return ""
     text = decode_text(data, max_chars)
