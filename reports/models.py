@@ -1,0 +1,1 @@
+"""Compliance tables (regulator reports, audit log) are defined here."""
