@@ -76,7 +76,7 @@ def cmd_worker(args) -> int:
     if args.metrics_port:
         from prometheus_client import start_http_server
 
-        start_http_server(args.metrics_port, addr="127.0.0.1", registry=REGISTRY)
+        start_http_server(args.metrics_port, addr=args.metrics_host, registry=REGISTRY)
     WORKER_RESTARTS.inc()
     workers = WorkerGroup(rt, threads=args.threads, sweeper=not args.no_sweeper)
     workers.start()
@@ -146,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = with_data_dir(sub.add_parser("worker", help="run queue workers only (scaled shape)"))
     sp.add_argument("--threads", type=int, default=None)
-    sp.add_argument("--metrics-port", type=int, default=None, help="serve /metrics on 127.0.0.1:PORT")
+    sp.add_argument("--metrics-port", type=int, default=None, help="serve /metrics on METRICS_HOST:PORT")
+    sp.add_argument("--metrics-host", default="127.0.0.1")
     sp.add_argument("--no-sweeper", action="store_true", help="leave re-sending stuck items to other workers")
     sp.set_defaults(func=cmd_worker)
 
