@@ -133,12 +133,17 @@ def extract(content: Content, limits: MediaLimits | None = None) -> None:
 
     Raises :class:`modpipe.errors.RejectedInput` with a reason for bombs,
     truncated, lying or over-cap input. Never modifies ``content.data``.
+    Content that comes with ``signals`` but no bytes (``data is None``: a
+    re-classification from stored signals, a classifier's worked example) is
+    left as it is.
     """
     limits = limits or DEFAULT_LIMITS
     data = content.data
     if content.kind == Kind.TEXT:
         return
     if not data:
+        if content.signals and data is None:
+            return  # signals computed earlier (re-classification, worked examples): nothing to redo
         raise RejectedInput(f"empty {content.kind.value}: no bytes were uploaded")
     s = sniff(data, content.filename)
     sig = content.signals

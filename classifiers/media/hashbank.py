@@ -114,6 +114,9 @@ class PdqIndex:
     def __len__(self) -> int:
         return len(self._row_of)
 
+    def __contains__(self, entry_id: object) -> bool:
+        return str(entry_id) in self._row_of
+
     def add(self, entry_id: str, hash_hex: str, category: str, org_id: str | None = None) -> None:
         """Bank one hash (replacing ``entry_id`` if it was banked before)."""
         self.add_many([(entry_id, hash_hex, category, org_id)])

@@ -78,7 +78,7 @@ class HashBankClassifier:
         self.index = index
         self.max_distance = max_distance
         self.min_quality = min_quality
-        if canary and CANARY_ENTRY_ID not in index._row_of:
+        if canary and CANARY_ENTRY_ID not in index:
             index.add(CANARY_ENTRY_ID, pdq_hash(canary_image())[0], Category.OTHER_ILLEGAL.value, None)
 
     def classify(self, content: Content) -> list[CategoryResult]:
@@ -109,22 +109,27 @@ class HashBankClassifier:
         return list(results.values())
 
     def examples(self) -> list[Example]:
-        import numpy as np
+        """Real pictures, run through extract by the contract test: the canary
+        itself, a shrunk JPEG copy of it, a different picture, a flat one."""
+        import io
 
-        h, q = pdq_hash(canary_image())
-        bits = np.unpackbits(np.frombuffer(bytes.fromhex(h), np.uint8))
-        bits[:20] ^= 1  # a re-encoded copy: 20 bits away
-        near = np.packbits(bits).tobytes().hex()
-        bits[20:60] ^= 1  # 60 bits away: a different picture
-        far = np.packbits(bits).tobytes().hex()
+        from PIL import Image
+
+        from .synth import photo_like
+
+        def png(im: Image.Image, fmt: str = "PNG", **kw) -> bytes:
+            buf = io.BytesIO()
+            im.save(buf, fmt, **kw)
+            return buf.getvalue()
+
+        canary = Image.fromarray(canary_image())
         return [
-            Example(Content(kind=Kind.IMAGE, signals={"pdq": [{"hash": h, "quality": q, "time": None}]}),
+            Example(Content(kind=Kind.IMAGE, data=png(canary)), Category.OTHER_ILLEGAL, Decision.BLOCK),
+            Example(Content(kind=Kind.IMAGE, data=png(canary.resize((200, 200)), "JPEG", quality=70)),
                     Category.OTHER_ILLEGAL, Decision.BLOCK),
-            Example(Content(kind=Kind.VIDEO, signals={"pdq": [{"hash": near, "quality": q, "time": 12.0}]}),
-                    Category.OTHER_ILLEGAL, Decision.BLOCK),
-            Example(Content(kind=Kind.IMAGE, signals={"pdq": [{"hash": far, "quality": q, "time": None}]}),
-                    Category.OTHER_ILLEGAL, Decision.PASS),
-            Example(Content(kind=Kind.IMAGE, signals={"pdq": [{"hash": h, "quality": 10, "time": None}]}),
+            Example(Content(kind=Kind.IMAGE, data=png(photo_like((256, 256), seed=5))), Category.OTHER_ILLEGAL,
+                    Decision.PASS),
+            Example(Content(kind=Kind.IMAGE, data=png(Image.new("RGB", (256, 256), (120, 130, 140)))),
                     Category.OTHER_ILLEGAL, Decision.PASS),
         ]
 

@@ -10,6 +10,7 @@ spans of each OCR text to boxes, in the coordinates of the image as shown
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from classifiers.base import Content
@@ -28,20 +29,37 @@ class FrameResult:
     codes: list = field(default_factory=list)
     detections: list = field(default_factory=list)
     reused_from: float | None = None  # a near-identical earlier frame's results were reused
+    errors: list = field(default_factory=list)  # stages that failed on this frame (the others still ran)
 
 
 ALL_STAGES = frozenset({"ocr", "qr", "nsfw", "pdq"})
 
 
+log = logging.getLogger(__name__)
+
+
 def analyse(frame: Frame, stages: frozenset[str] = ALL_STAGES, ocr_max_side: int = ocr.DET_LIMIT_SIDE) -> FrameResult:
-    h, q = pdq_hash(frame.rgb) if "pdq" in stages else ("", 0)
-    r = FrameResult(frame.time, h, q)
+    """Run the stages on one frame. A stage that fails on odd pixels is recorded
+    in ``errors`` and the others still run: one model's bug must not take the
+    item (or the worker) down."""
+    r = FrameResult(frame.time, "", 0)
+
+    def run(name: str, fn):
+        try:
+            return fn()
+        except Exception as exc:  # noqa: BLE001 - recorded, logged, never silent
+            log.exception("media stage %s failed at t=%s", name, frame.time)
+            r.errors.append(f"{name}: {exc.__class__.__name__}: {exc}"[:300])
+            return None
+
+    if "pdq" in stages:
+        r.pdq, r.quality = run("pdq", lambda: pdq_hash(frame.rgb)) or ("", 0)
     if "ocr" in stages:
-        r.ocr_lines = ocr.ocr_lines(frame.rgb, frame.scale, ocr_max_side)
+        r.ocr_lines = run("ocr", lambda: ocr.ocr_lines(frame.rgb, frame.scale, ocr_max_side)) or []
     if "qr" in stages:
-        r.codes = qr.read_codes(frame.rgb, frame.scale)
+        r.codes = run("qr", lambda: qr.read_codes(frame.rgb, frame.scale)) or []
     if "nsfw" in stages:
-        r.detections = nsfw.detect(frame.rgb, frame.scale)
+        r.detections = run("nsfw", lambda: nsfw.detect(frame.rgb, frame.scale)) or []
     return r
 
 
@@ -57,6 +75,8 @@ def record(content: Content, r: FrameResult, last_ocr_text: str | None = None) -
     """
     sig = content.signals
     p = prefix_for(r.time)
+    for err in r.errors:
+        sig.setdefault("stage_errors", []).append({"time": r.time, "error": err})
     if r.pdq:
         sig.setdefault("pdq", []).append({"hash": r.pdq, "quality": r.quality, "time": r.time})
     text, spans = ocr.join_lines(r.ocr_lines, r.time)

@@ -9,7 +9,6 @@ a file (or a rule to a file) and nothing more.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from modpipe.errors import RuleError
@@ -37,7 +36,6 @@ def _compile():
 
 
 RULES: Lazy = Lazy(_compile)
-_LOCK = threading.Lock()
 
 
 def scan(data: bytes, member: str | None = None) -> list[dict]:
