@@ -74,6 +74,8 @@ HITS = {
     "Python_Crawler": b"import scrapy\nclass S(scrapy.Spider):\n    name='s'\n",
     "Headless_Browser_Scraper": b"from selenium import webdriver\nopts.add_argument('--headless')\nd.find_elements('css', 'a')",
     "Office_Macro_AutoExec_Dropper": b"Sub Document_Open()\n  x = Shell(\"cmd /c calc\")\nEnd Sub",
+    "PDF_Launch_Action": b"%PDF-1.4\n1 0 obj << /Type /Action /S /Launch /F (cmd.exe) >> endobj",
+    "PDF_Auto_JavaScript": b"%PDF-1.4\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj",
 }
 NEAR_MISSES = [
     "如何防范 PowerShell 下载攻击：不要运行 DownloadString 的脚本。".encode(),
@@ -81,6 +83,7 @@ NEAR_MISSES = [
     b"Please open the WScript.Shell documentation.",
     "本文介绍爬虫的法律风险，请勿使用 requests 抓取他人网站。".encode(),
     b"Sub Document_Open()\n MsgBox \"Welcome\"\nEnd Sub",
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction [3 0 R /Fit] >> endobj",
 ]
 
 
