@@ -5,6 +5,7 @@ Reports
   NudeNet, PDQ, then the three media classifiers) on a mix of generated
   posters with Chinese text, QR posters and photo-like pictures, with as many
   worker threads as cores (a worker handles several items at once);
+* OCR character accuracy on rendered Chinese lines;
 * video seconds processed per wall-clock second for a generated 720p clip;
 * PDQ hash-bank lookups/s at 1M banked hashes (multi-index hashing), next to
   a vectorised brute-force scan for scale.
@@ -95,6 +96,44 @@ def bench_stages(n: int) -> dict:
     return out
 
 
+OCR_LINES = [
+    "欢迎使用公益开放平台", "请您务必审慎阅读各条款", "本周六上午九点社区义卖", "善款全部用于山区助学",
+    "志愿者请提前十分钟签到", "扫码关注官方账号", "加微信领取免费红包", "点击链接立即提现到账",
+    "禁止发布违法违规信息", "散布谣言扰乱社会秩序", "捐赠金额：￥1,280.00元", "联系电话：010-62345678",
+    "项目编号：GY2025-0317", "收据仅作公益捐赠凭证", "感谢每一位爱心人士", "儿童午餐计划第三期",
+    "活动地点：朝阳区文化中心", "报名截止日期为五月底", "不得冒用他人名义募捐", "账户名称：某某基金会",
+    "图书角募集旧书两千册", "医疗救助申请材料清单", "贫困家庭慰问物资发放", "环保徒步活动招募中",
+]
+
+
+def _edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def bench_ocr_accuracy(n_lines: int) -> dict:
+    """Character accuracy (1 - edit distance / length) on rendered Chinese lines, 3 per picture."""
+    from . import ocr, synth
+
+    lines = OCR_LINES[:n_lines]
+    errors = chars = 0
+    t0 = time.perf_counter()
+    for k in range(0, len(lines), 3):
+        group = lines[k : k + 3]
+        rgb = np.asarray(synth.poster(group, (900, 320), seed=k, font_size=34))
+        got = [line.text.replace(" ", "") for line in ocr.ocr_lines(rgb)]
+        for i, ref in enumerate(group):
+            errors += _edit_distance(ref.replace(" ", ""), got[i] if i < len(got) else "")
+            chars += len(ref.replace(" ", ""))
+    return {"lines": len(lines), "characters": chars, "char_accuracy": round(1 - errors / chars, 4),
+            "seconds_per_picture": round((time.perf_counter() - t0) / ((len(lines) + 2) // 3), 3)}
+
+
 def bench_video(seconds: float) -> dict:
     from . import synth
     from .extract import extract
@@ -154,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--short", action="store_true", help="small sizes, for tests (a few seconds)")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of lines")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
-    ap.add_argument("--skip", nargs="*", default=[], choices=["images", "stages", "video", "hashes"])
+    ap.add_argument("--skip", nargs="*", default=[], choices=["images", "stages", "ocr", "video", "hashes"])
     args = ap.parse_args(argv)
     short = args.short
     report: dict = {"cores": os.cpu_count(), "load_average_before": [round(x, 2) for x in os.getloadavg()]}
@@ -162,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         report["images"] = bench_images(4 if short else 40, args.threads)
     if "stages" not in args.skip:
         report["stage_cpu_s_per_image"] = bench_stages(2 if short else 8)
+    if "ocr" not in args.skip:
+        report["ocr"] = bench_ocr_accuracy(3 if short else len(OCR_LINES))
     if "video" not in args.skip:
         report["video"] = bench_video(2.0 if short else 30.0)
     if "hashes" not in args.skip:
@@ -178,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['cpu_s_per_image']} CPU s/image)")
     if "stage_cpu_s_per_image" in report:
         print("  CPU s per image by stage: " + ", ".join(f"{k} {v}" for k, v in report["stage_cpu_s_per_image"].items()))
+    if "ocr" in report:
+        r = report["ocr"]
+        print(f"  OCR: {r['char_accuracy']:.2%} of {r['characters']} characters right on {r['lines']} rendered Chinese "
+              f"lines ({r['seconds_per_picture']} s per 900x320 picture of 3 lines)")
     if "video" in report:
         r = report["video"]
         print(f"  video: {r['realtime_factor']}x real time ({r['clip_seconds']} s of {r['resolution']} in {r['seconds']} s; "
