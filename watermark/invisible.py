@@ -41,6 +41,9 @@ CHIP_DIV = 128
 MIN_SIDE = 96  # smaller images are left unmarked
 _KEY = b"modpipe-aigc-watermark-v1"
 PRESENCE_PSR = 7.0  # pilot peak-to-sidelobe ratio above which the mark counts as present
+POLISH_PSR = 5.5  # below this a candidate period is noise (random PSR peaks at about 4.5)
+MAX_FOLD_PIXELS = 600_000
+MAX_CANDIDATES = 10
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ def _residual(y: np.ndarray) -> np.ndarray:
     res = y - cv2.GaussianBlur(y, (0, 0), sigmaX=2.0)
     # Noise level from the quieter pixels (text and edges may cover most of an image):
     # for Gaussian noise the 25th percentile of |x| is 0.32 sigma.
-    sigma = float(np.percentile(np.abs(res[::2, ::2]), 25)) / 0.32
+    sigma = float(np.percentile(np.abs(res[::4, ::4]), 25)) / 0.32
     lim = max(4.0 * sigma, 8.0)
     strong = cv2.dilate((np.abs(res) > lim).astype(np.uint8), np.ones((9, 9), np.uint8))
     res[strong > 0] = 0.0
@@ -214,8 +217,15 @@ def _fold(y: np.ndarray, period: tuple[float, float]) -> np.ndarray:
     (so the edge mask has the same reach at every scale) and average all tiles."""
     size = M * Q
     h, w = y.shape
-    nh, nw = int(round(h * size / period[0])), int(round(w * size / period[1]))
-    if nh < size or nw < size or nh * nw > 16 * h * w:
+    sy, sx = size / period[0], size / period[1]
+    if h * w * sy * sx > MAX_FOLD_PIXELS:
+        # Enough tiles are enough: fold a central window instead of the whole image.
+        keep = np.sqrt(MAX_FOLD_PIXELS / (h * w * sy * sx))
+        ch, cw = int(h * keep), int(w * keep)
+        y = y[(h - ch) // 2 : (h - ch) // 2 + ch, (w - cw) // 2 : (w - cw) // 2 + cw]
+        h, w = y.shape
+    nh, nw = int(round(h * sy)), int(round(w * sx))
+    if nh < size or nw < size:
         return np.zeros((size, size), dtype=np.float32)
     ys = cv2.resize(y, (nw, nh), interpolation=cv2.INTER_AREA if nw < w else cv2.INTER_CUBIC)
     rs = _residual(ys)
@@ -274,16 +284,23 @@ def detect(rgb: np.ndarray) -> Reading:
         # Small or downscaled images: their chips may be ~2 px, which the edge mask
         # eats at this scale; look again at twice the size.
         y2 = cv2.resize(yw, (yw.shape[1] * 2, yw.shape[0] * 2), interpolation=cv2.INTER_CUBIC)
-        for py, px in _candidate_periods(_residual(y2), 2 * lo, 2 * hi, k=6):
-            if not any(abs(py / 2 - c[0]) < 1 and abs(px / 2 - c[1]) < 1 for c in cands):
-                cands.append((py / 2, px / 2))
+        more = [(py / 2, px / 2) for py, px in _candidate_periods(_residual(y2), 2 * lo, 2 * hi, k=6)]
+        merged: list[tuple[float, float]] = []
+        for pair in zip(cands, more):  # interleave: each view's best guesses first
+            for c in pair:
+                if not any(abs(c[0] - m[0]) < 1 and abs(c[1] - m[1]) < 1 for m in merged):
+                    merged.append(c)
+        for c in cands + more:
+            if not any(abs(c[0] - m[0]) < 1 and abs(c[1] - m[1]) < 1 for m in merged):
+                merged.append(c)
+        cands = merged
     best: Reading = _NOTHING
-    for cand in cands:
+    for cand in cands[:MAX_CANDIDATES]:
         # An autocorrelation peak is good to a pixel or so, and the tiles drift by that
         # much times their number: try a coarse grid of scales, then polish on the PSR.
         reading = max((_try(yw, (cand[0] * f, cand[1] * f)) for f in (0.992, 1.0, 1.008)),
                       key=lambda r: r.psr)
-        if reading.psr < 0.6 * PRESENCE_PSR:
+        if reading.psr < POLISH_PSR:
             continue
         step = 0.004
         while step > 0.0006:
