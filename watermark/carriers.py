@@ -156,6 +156,7 @@ def with_image_labels(im: Image.Image, fmt: str, obj: dict[str, str], quality: i
     packet = xmp.build(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
     exif = Image.Exif()
     exif.get_ifd(EXIF_IFD)[USER_COMMENT] = encode_user_comment(text)
+    exif_bytes = exif.tobytes()  # an Exif with only a sub-IFD would otherwise be dropped
     buf = io.BytesIO()
     fmt = fmt.upper()
     if fmt == "PNG":
@@ -164,9 +165,9 @@ def with_image_labels(im: Image.Image, fmt: str, obj: dict[str, str], quality: i
         info = PngInfo()
         info.add_itxt("XML:com.adobe.xmp", packet.decode("utf-8"))
         info.add_text("AIGC", text)
-        im.save(buf, "PNG", pnginfo=info, exif=exif)
+        im.save(buf, "PNG", pnginfo=info, exif=exif_bytes)
     elif fmt == "WEBP":
-        im.save(buf, "WEBP", quality=quality, xmp=packet, exif=exif)
+        im.save(buf, "WEBP", quality=quality, xmp=packet, exif=exif_bytes)
     else:
-        im.convert("RGB").save(buf, "JPEG", quality=quality, xmp=packet, exif=exif)
+        im.convert("RGB").save(buf, "JPEG", quality=quality, xmp=packet, exif=exif_bytes)
     return buf.getvalue()

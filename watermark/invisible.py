@@ -44,6 +44,7 @@ PRESENCE_PSR = 7.0  # pilot peak-to-sidelobe ratio above which the mark counts a
 POLISH_PSR = 5.5  # below this a candidate period is noise (random PSR peaks at about 4.5)
 MAX_FOLD_PIXELS = 600_000
 MAX_CANDIDATES = 10
+EDGE_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,11 @@ def embed(rgb: np.ndarray, payload: bytes, strength: float = DEFAULT_STRENGTH) -
     y = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
     mu = cv2.blur(y, (7, 7))
     texture = np.sqrt(np.maximum(cv2.blur(y * y, (7, 7)) - mu * mu, 0.0))
-    pattern *= 0.8 + np.minimum(texture, 20.0) / 25.0
+    weight = 0.8 + np.minimum(texture, 20.0) / 25.0
+    # Detection ignores the neighbourhood of strong edges and text strokes (see
+    # _residual); energy put there is wasted, so move it to where it is read.
+    weight[_strong_mask(y) > 0] *= EDGE_WEIGHT
+    pattern *= weight
     pattern *= strength / max(float(np.sqrt(np.mean(pattern**2))), 1e-6)
     out = rgb.astype(np.float32) + pattern[:, :, None]
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
@@ -136,13 +141,19 @@ def _residual(y: np.ndarray) -> np.ndarray:
     """High-pass the luminance and clip it robustly: edges and text strokes are
     far stronger than the mark and would otherwise drown it."""
     res = y - cv2.GaussianBlur(y, (0, 0), sigmaX=2.0)
+    res[_strong_mask(y, res) > 0] = 0.0
+    return res
+
+
+def _strong_mask(y: np.ndarray, res: np.ndarray | None = None) -> np.ndarray:
+    """Pixels near edges far stronger than the mark (dilated), as uint8 0/1."""
+    if res is None:
+        res = y - cv2.GaussianBlur(y, (0, 0), sigmaX=2.0)
     # Noise level from the quieter pixels (text and edges may cover most of an image):
     # for Gaussian noise the 25th percentile of |x| is 0.32 sigma.
     sigma = float(np.percentile(np.abs(res[::4, ::4]), 25)) / 0.32
     lim = max(4.0 * sigma, 8.0)
-    strong = cv2.dilate((np.abs(res) > lim).astype(np.uint8), np.ones((9, 9), np.uint8))
-    res[strong > 0] = 0.0
-    return res
+    return cv2.dilate((np.abs(res) > lim).astype(np.uint8), np.ones((9, 9), np.uint8))
 
 
 def _candidate_periods(res: np.ndarray, lo: float, hi: float, k: int = 4) -> list[tuple[float, float]]:
