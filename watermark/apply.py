@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from PIL import Image, ImageOps
 
 from modpipe.domain import Kind
+from modpipe.errors import RejectedInput
 from watermark import carriers, frontmatter, marks, mp4, visible
 from watermark import label as aigc_label
 from watermark.finding import AigcFinding
@@ -48,7 +49,8 @@ def apply_labels(
     kind = Kind(kind)
     label = finding.label
     if label is None:
-        mime = (carriers.sniff(data) if data else None) or ("text/plain" if data is None else "application/octet-stream")
+        fallback = "text/plain; charset=utf-8" if data is None else "application/octet-stream"
+        mime = (carriers.sniff(data) if data else None) or fallback
         return LabeledContent(data, text, mime, None, ["not AI content: published as it is"])
     obj = aigc_label.build(label, propagator, propagate_id, _producer_fields(finding))
     if kind is Kind.TEXT or data is None:
@@ -73,6 +75,14 @@ def _label_text(text: str, obj: dict[str, str]) -> LabeledContent:
 
 
 def _label_image(data: bytes, obj: dict[str, str], propagate_id: str) -> LabeledContent:
+    try:
+        return _label_image_unchecked(data, obj, propagate_id)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        # Publishing AI content without its labels is not an option: say so.
+        raise RejectedInput(f"cannot label this image ({exc}); it cannot be published labelled") from exc
+
+
+def _label_image_unchecked(data: bytes, obj: dict[str, str], propagate_id: str) -> LabeledContent:
     with Image.open(io.BytesIO(data)) as src:
         fmt, mime = _KEEP_FORMAT.get((src.format or "").upper(), ("PNG", "image/png"))
         if getattr(src, "n_frames", 1) > 1:

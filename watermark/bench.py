@@ -59,7 +59,9 @@ def attacks(seed: int) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
         "resize0.5": lambda a: _resize(a, 0.5),
         "crop10": lambda a: _crop(a, 0.9, rng),
         "crop10+resize0.5": lambda a: _resize(np.ascontiguousarray(_crop(a, 0.9, rng)), 0.5),
-        "crop10+resize0.5+jpeg75": lambda a: _jpeg(_resize(np.ascontiguousarray(_crop(a, 0.9, rng)), 0.5), 75),
+        "crop10+resize0.5+jpeg75": lambda a: _jpeg(
+            _resize(np.ascontiguousarray(_crop(a, 0.9, rng)), 0.5), 75
+        ),
         "screenshot": lambda a: _screenshot(a, rng),
     }
 

@@ -31,7 +31,8 @@ class AigcFinding:
     metadata: dict[str, str] | None = None
     errors: list[str] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)  # labels gone from marked content: "implicit", "explicit"
+    # Labels gone from content the platform marked: "implicit" and/or "explicit".
+    missing: list[str] = field(default_factory=list)
     watermark: dict[str, Any] | None = None
     c2pa: dict[str, Any] | None = None
     text_score: float | None = None

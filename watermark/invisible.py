@@ -297,7 +297,7 @@ def detect(rgb: np.ndarray) -> Reading:
         y2 = cv2.resize(yw, (yw.shape[1] * 2, yw.shape[0] * 2), interpolation=cv2.INTER_CUBIC)
         more = [(py / 2, px / 2) for py, px in _candidate_periods(_residual(y2), 2 * lo, 2 * hi, k=6)]
         merged: list[tuple[float, float]] = []
-        for pair in zip(cands, more):  # interleave: each view's best guesses first
+        for pair in zip(cands, more, strict=False):  # interleave: each view's best guesses first
             for c in pair:
                 if not any(abs(c[0] - m[0]) < 1 and abs(c[1] - m[1]) < 1 for m in merged):
                     merged.append(c)

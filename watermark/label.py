@@ -72,7 +72,9 @@ def parse(raw: str | bytes | dict[str, Any]) -> tuple[dict[str, str] | None, lis
     return out, errors
 
 
-def build(label: str, propagator: str, propagate_id: str, producer: dict[str, str] | None = None) -> dict[str, str]:
+def build(
+    label: str, propagator: str, propagate_id: str, producer: dict[str, str] | None = None
+) -> dict[str, str]:
     """The platform's label: the producer's fields kept, ours added as propagator."""
     if label not in LABELS:
         raise ValueError(f"label {label!r} is not one of 1, 2, 3")

@@ -46,7 +46,8 @@ def _font_ok() -> bool:
         ImageFont.truetype(str(FONT_PATH), 20)
         return True
     except OSError:
-        log.warning("AIGC notice font %s is missing; image notices fall back to ASCII 'AI-generated'", FONT_PATH)
+        log.warning("AIGC notice font %s is missing; image notices fall back to ASCII 'AI-generated'",
+                    FONT_PATH)
         return False
 
 

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import datetime
-import io
 import os
 
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
 
 from watermark import samples
-
-
-def encode(arr: np.ndarray, fmt: str, **kw) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(arr).save(buf, fmt, **kw)
-    return buf.getvalue()
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +44,7 @@ def c2pa_signer():
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     now = datetime.datetime.now(datetime.timezone.utc)
+    start, end = now - datetime.timedelta(days=1), now + datetime.timedelta(days=2)
 
     def name(cn: str) -> x509.Name:
         return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn),
@@ -67,42 +60,26 @@ def c2pa_signer():
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (x509.CertificateBuilder().subject_name(name("modpipe test CA")).issuer_name(name("modpipe test CA"))
           .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
+          .not_valid_before(start).not_valid_after(end)
           .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
           .add_extension(usage(key_cert_sign=True, crl_sign=True), critical=True)
           .sign(ca_key, hashes.SHA256()))
     key = ec.generate_private_key(ec.SECP256R1())
     leaf = (x509.CertificateBuilder().subject_name(name("modpipe test signer")).issuer_name(ca.subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
+            .not_valid_before(start).not_valid_after(end)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(usage(digital_signature=True), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+                           critical=False)
             .sign(ca_key, hashes.SHA256()))
     chain = leaf.public_bytes(serialization.Encoding.PEM) + ca.public_bytes(serialization.Encoding.PEM)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
     info = c2pa.C2paSignerInfo(alg=c2pa.C2paSigningAlg.ES256, sign_cert=chain, private_key=pem, ta_url=None)
     return c2pa.Signer.from_info(info)
-
-
-def c2pa_sign(signer, data: bytes, mime: str, source_type: str) -> bytes:
-    import c2pa
-
-    manifest = {
-        "claim_generator_info": [{"name": "modpipe-test", "version": "0"}],
-        "title": "test",
-        "assertions": [{"label": "c2pa.actions", "data": {"actions": [{
-            "action": "c2pa.created",
-            "digitalSourceType": f"http://cv.iptc.org/newscodes/digitalsourcetype/{source_type}",
-        }]}}],
-    }
-    out = io.BytesIO()
-    with c2pa.Builder(manifest) as builder:
-        builder.sign(signer, mime, io.BytesIO(data), out)
-    return out.getvalue()
 
 
 @pytest.fixture(scope="session")
