@@ -134,12 +134,18 @@ class RuleClassifier:
         org = self._orgs.get(org_id) if org_id else None
         return f"{self.version}+{org_id}@{org.version}" if org else self.version
 
-    def set_org_terms(self, org_id: str, terms: list[OrgTerm], version: str) -> None:
-        """Replace one organisation's terms; takes effect for the next scan, no restart."""
-        rs = RuleSet.empty()
-        where = Where(f"org:{org_id}", 0)
+    def set_org_terms(self, org_id: str, terms: list, version: str | int) -> None:
+        """Replace one organisation's terms; takes effect for the next scan, no restart.
+
+        ``terms`` are OrgTerm, or anything with ``.term`` and ``.action`` (and optionally ``.category``),
+        such as the rows ``modpipe.orgterms`` reads."""
         from .ruleset import Allow
 
+        version = str(version)
+        terms = [t if isinstance(t, OrgTerm) else
+                 OrgTerm(t.term, t.action, Category.parse(getattr(t, "category", None) or "other_illegal"))
+                 for t in terms]
+        rs = RuleSet.empty()
         for i, t in enumerate(terms, 1):
             w = Where(f"org:{org_id}@{version}", i)
             if t.action == "allow":
@@ -147,7 +153,6 @@ class RuleClassifier:
             else:
                 rs.keywords.append(Keyword(t.category, t.term, t.action, "substring", f"org:{org_id}@{version}",
                                            f"org:{org_id}/{t.term}", False, False, False, False, w))
-        del where
         compiled = compile_rules(rs, Normaliser(self._options), f"{org_id}@{version}")
         with self._lock:
             orgs = dict(self._orgs)
@@ -184,20 +189,40 @@ class RuleClassifier:
         return out
 
     def classify(self, content: Content) -> list[CategoryResult]:
-        texts = dict(content.texts)
-        if content.text and "text" not in texts:
-            texts["text"] = content.text
-        if not texts:
-            return []
-        keys = list(texts)
-        try:
-            per_text = self.scan([texts[k] or "" for k in keys], content.org_id)
-        except RuleError:
-            raise
-        except Exception:  # classify must not raise on odd input
-            return []
+        return self.classify_batch([content])[0]
+
+    def classify_batch(self, contents: list[Content]) -> list[list[CategoryResult]]:
+        """Many items at once: one scan per organisation among them (the fast path for workers)."""
+        fields: list[tuple[int, str, str]] = []
+        for i, content in enumerate(contents):
+            texts = dict(content.texts)
+            if content.text and "text" not in texts:
+                texts["text"] = content.text
+            fields += [(i, k, v if isinstance(v, str) else "") for k, v in texts.items()]
+        by_org: dict[str | None, list[int]] = {}
+        for j, (i, _, _) in enumerate(fields):
+            by_org.setdefault(contents[i].org_id, []).append(j)
+        hits_of: list[list[Hit]] = [[] for _ in fields]
+        for org_id, idx in by_org.items():
+            try:
+                for j, hits in zip(idx, self.scan([fields[j][2] for j in idx], org_id)):
+                    hits_of[j] = hits
+            except RuleError:
+                raise
+            except Exception:  # classify must not raise on odd input
+                continue
+        out: list[list[CategoryResult]] = [[] for _ in contents]
+        per_item: dict[int, list[tuple[str, list[Hit]]]] = {}
+        for (i, key, _), hits in zip(fields, hits_of):
+            if hits:
+                per_item.setdefault(i, []).append((key, hits))
+        for i, items in per_item.items():
+            out[i] = self._results(items)
+        return out
+
+    def _results(self, items: list[tuple[str, list[Hit]]]) -> list[CategoryResult]:
         results: dict[Category, CategoryResult] = {}
-        for key, hits in zip(keys, per_text):
+        for key, hits in items:
             for h in hits:
                 r = results.get(h.category)
                 if r is None:

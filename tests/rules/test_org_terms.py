@@ -82,3 +82,28 @@ def test_default_contexts_apply_to_org_terms(default_rules):
         assert classify(rc, "警惕戊词", "org-e")[Category.OTHER_ILLEGAL].floor is Decision.REVIEW
     finally:
         rc.clear_org_terms("org-e")
+
+
+def test_classify_batch_matches_classify_across_orgs(default_rules):
+    from dataclasses import dataclass
+
+    @dataclass
+    class Row:  # what modpipe.orgterms reads from the database
+        term: str
+        action: str
+
+    rc = default_rules
+    rc.set_org_terms("org-f", [Row("己词", "block"), Row("网络赌博", "allow")], 3)
+    try:
+        contents = [Content(kind=Kind.TEXT, text="己词与网络赌博", org_id="org-f"),
+                    Content(kind=Kind.TEXT, text="己词与网络赌博", org_id=None),
+                    Content(kind=Kind.IMAGE, texts={"ocr": "法輪功", "filename": "a.png"}, org_id="org-f"),
+                    Content(kind=Kind.FILE)]
+        batch = rc.classify_batch(contents)
+        assert [[r.to_dict() for r in rs] for rs in batch] == \
+            [[r.to_dict() for r in rc.classify(c)] for c in contents]
+        assert [r.category for r in batch[0]] == [Category.OTHER_ILLEGAL]
+        assert [r.category for r in batch[1]] == [Category.PORN_GAMBLING_VIOLENCE]
+        assert rc.version_for("org-f").endswith("+org-f@3")
+    finally:
+        rc.clear_org_terms("org-f")
