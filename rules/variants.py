@@ -55,10 +55,15 @@ def _py(ch: str) -> str:
 
 
 def pinyin(term: str) -> list[str]:
-    """Full pinyin without tones (网络赌博 -> wangluodubo), for all-CJK terms of 2+ characters."""
+    """Full pinyin without tones (网络赌博 -> wangluodubo), for all-CJK terms of 2+ characters;
+    for terms of 3-4 characters also each one-character mix (法lun功, fa轮功, 法轮gong)."""
     if not is_cjk(term) or len(term) < 2:
         return []
-    return ["".join(_py(ch) for ch in term)]
+    syll = [_py(ch) for ch in term]
+    out = ["".join(syll)]
+    if 3 <= len(term) <= 4:
+        out += [term[:i] + syll[i] + term[i + 1:] for i in range(len(term)) if syll[i]]
+    return out
 
 
 def initials(term: str) -> list[str]:

@@ -23,6 +23,8 @@ EVASIONS = [  # one or more per normalisation, per category where it applies
     ("真真真人荷荷官", C.PORN_GAMBLING_VIOLENCE, "block"),  # repeats
     ("法*轮*功", C.RELIGION_CULT_SUPERSTITION, "block"),
     ("falungong", C.RELIGION_CULT_SUPERSTITION, "block"),  # pinyin
+    ("法lun功", C.RELIGION_CULT_SUPERSTITION, "block"),  # pinyin mixed with characters
+    ("真人he官", C.PORN_GAMBLING_VIOLENCE, "block"),
     ("F.L.G", C.RELIGION_CULT_SUPERSTITION, "block"),  # initials
     ("三去车仑工力", C.RELIGION_CULT_SUPERSTITION, "block"),  # split characters
     ("全能神", C.RELIGION_CULT_SUPERSTITION, "block"),
