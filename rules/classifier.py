@@ -73,7 +73,10 @@ def _throwaway(domain: str) -> bool:
 
 
 def _fingerprint(dirs: list[Path]) -> str:
+    """Rule files, tables and the matching code itself: a verdict's version names the logic that made it."""
     h = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.read_bytes())
     for folder in dirs:
         for path in sorted(Path(folder).rglob("*")):
             if path.is_file() and path.suffix in (".rules", ".txt", ".tsv"):
@@ -126,7 +129,7 @@ class RuleClassifier:
 
     @property
     def version(self) -> str:
-        """Content hash of the compiled default rule set (files and normalisation options)."""
+        """Content hash of the compiled default rule set (files, tables, matching code, normalisation options)."""
         return self.live.rules.version
 
     def version_for(self, org_id: str | None) -> str:
