@@ -46,15 +46,16 @@ class Hit:
 def _straddled(freq: dict[str, int], text: str, s: int, e: int) -> str | None:
     """A dictionary word more common than the term that crosses either edge of text[s:e]."""
     own = max(freq.get(text[s:e], 0), MIN_STRADDLE_FREQ)
-    for i in range(max(0, s - 3), s):  # words that start before s and end inside the term
-        for j in range(s + 1, min(e, i + 5)):
+    get = freq.get
+    for i in range(max(0, s - 2), s):  # words of 2-3 characters that start before s and end inside
+        for j in range(s + 1, min(e, i + 4)):
             w = text[i:j]
-            if freq.get(w, 0) > own:
+            if get(w, 0) > own:
                 return w
-    for i in range(s + 1, e):  # words that start inside the term and end after it
-        for j in range(e + 1, min(len(text), i + 4) + 1):
+    for i in range(s + 1, e):  # words of 2-3 characters that start inside the term and end after it
+        for j in range(e + 1, min(len(text), i + 3) + 1):
             w = text[i:j]
-            if freq.get(w, 0) > own:
+            if get(w, 0) > own:
                 return w
     return None
 
@@ -126,10 +127,12 @@ def _collect(c: Compiled, b: _Batch, k: int, matches, hits, allows, ctxs) -> Non
     triggered: set = set()
     text = b.text
     for p, s, e in matches:
-        ls, le = int(origin[s]) - base, int(origin[e - 1]) + 1 - base
         is_ascii = ascii_p[p]
-        if is_ascii and not _ascii_edge_ok(orig, ls, le):
-            continue
+        ls = -1
+        if is_ascii:
+            ls, le = int(origin[s]) - base, int(origin[e - 1]) + 1 - base
+            if not _ascii_edge_ok(orig, ls, le):
+                continue
         straddle = None
         for kind, ref in targets[p]:
             if kind == KW:
@@ -139,6 +142,8 @@ def _collect(c: Compiled, b: _Batch, k: int, matches, hits, allows, ctxs) -> Non
                         straddle = _straddled(freq, text, s, e) is not None
                     if straddle:
                         continue
+                if ls < 0:
+                    ls, le = int(origin[s]) - base, int(origin[e - 1]) + 1 - base
                 hits.append(Hit(kw.category, kw.rule_id, kw.severity, ls, le, repr(kw.term), orig[ls:le],
                                 kw.source, "keyword", s, e))
             elif kind == CONTEXT:
