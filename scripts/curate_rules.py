@@ -48,7 +48,6 @@ from modpipe.domain import Category  # noqa: E402
 from rules.datasets import datasets_dir, rows  # noqa: E402
 from rules.matcher import _straddled  # noqa: E402
 from rules.normalize import SEP, Normaliser  # noqa: E402
-from rules.ruleset import load_dir  # noqa: E402
 
 OUT = ROOT / "rules" / "data" / "lexicon"
 DOMAINS = ROOT / "rules" / "data" / "domains"
@@ -188,7 +187,6 @@ def main(argv: list[str] | None = None) -> int:
     norm = Normaliser()
     cues = load_cues()
     decisions = load_decisions()
-    hand = load_dir([ROOT / "rules" / "data"]) if False else None
     hand_files = sorted(p for p in (ROOT / "rules" / "data").glob("*.rules"))
     from rules.ruleset import RuleSet, parse
 
