@@ -197,6 +197,8 @@ class CategoryClassifier:
             rule_score = float(r.score)
             if not self.has_model:
                 rule_score = max(rule_score, review)  # rule-only evidence routes to review
+            if r.floor != Decision.BLOCK:  # only a block-severity rule may block; others stop at review
+                rule_score = min(rule_score, max(review, self._ev.thresholds[slug]["block"] - 1e-3))
             score = max(score, rule_score)
             if r.floor.rank > floor.rank:
                 floor = r.floor

@@ -24,7 +24,7 @@ import numpy as np
 from .calibration import fit_decision_layer
 from .data import HEADS, Row, load_rows, split
 from .export import read_rows
-from .linear import train_linear
+from .linear import N_FEATURES, train_linear
 from .model import DEFAULT_DIR
 from .vocab import Vocab
 
@@ -156,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget-minutes", type=float, default=None,
                     help="wall-clock cap for the transformer half (default 22 for a full run)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--reuse-linear", action="store_true",
+                    help="keep --out's linear.npz (the linear half is deterministic: same data, same result)")
     ap.add_argument("--no-eval", action="store_true", help="skip the dev evaluation and model card")
     args = ap.parse_args(argv)
 
@@ -191,9 +193,13 @@ def main(argv: list[str] | None = None) -> int:
         by_head[r.head][0].append(r.text)
         by_head[r.head][1].append(r.klass)
     t = time.time()
-    linear = train_linear(dict(by_head), [r.text for r in train_rows])
-    linear.save(out / "linear.npz")
-    _log(f"linear half trained in {time.time() - t:.0f}s")
+    if args.reuse_linear and (out / "linear.npz").is_file():
+        _log("linear half kept from an earlier run")
+    else:
+        linear = train_linear(dict(by_head), [r.text for r in train_rows],
+                              n_features=2**16 if args.quick else N_FEATURES)
+        linear.save(out / "linear.npz")
+        _log(f"linear half trained in {time.time() - t:.0f}s")
 
     t = time.time()
     net = train_network(train_rows, vocab, spec, args.seed)
