@@ -1,0 +1,1 @@
+"""The ingest API (FastAPI): the only place where errors become HTTP responses."""

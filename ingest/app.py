@@ -1,0 +1,24 @@
+"""The FastAPI application: routers, problem+json errors, body limits."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from ingest import health, items, problems, terms
+from ingest.limits import BodyLimit
+from modpipe import __version__
+from modpipe.metrics import install_state_collector
+from modpipe.runtime import Runtime
+
+
+def create_app(rt: Runtime) -> FastAPI:
+    app = FastAPI(title="modpipe", version=__version__,
+                  description="Content moderation for an open charity platform: ingest, review, compliance.")
+    app.state.rt = rt
+    problems.install(app)
+    app.include_router(health.router)
+    app.include_router(items.router)
+    app.include_router(terms.router)
+    app.add_middleware(BodyLimit, limits=rt.settings.limits)
+    install_state_collector(rt)
+    return app

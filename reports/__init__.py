@@ -1,0 +1,1 @@
+"""Compliance: regulator reports, violation reports, the audit log, retention."""

@@ -1,0 +1,1 @@
+"""The human review queue: tasks, claims with leases, decisions, complaints, appeals, strikes."""

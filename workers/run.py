@@ -1,0 +1,56 @@
+"""Run workers in this process: dramatiq's Worker threads plus the sweeper thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from dramatiq import Worker
+
+from modpipe.runtime import Runtime
+from workers import current, tasks
+
+log = logging.getLogger(__name__)
+
+
+class Sweeper(threading.Thread):
+    """Every ``sweep_every_s``, re-send what is stuck. Errors are logged, never fatal:
+    the database or broker being away for a while is exactly when it must keep going."""
+
+    def __init__(self, rt: Runtime) -> None:
+        super().__init__(name="modpipe-sweeper", daemon=True)
+        self.rt = rt
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.rt.settings.sweep_every_s):
+            try:
+                tasks.sweep(self.rt)
+            except Exception:
+                log.exception("sweep failed; trying again in %.0fs", self.rt.settings.sweep_every_s)
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+class WorkerGroup:
+    """dramatiq worker threads consuming our queues, and one sweeper."""
+
+    def __init__(self, rt: Runtime, threads: int | None = None, sweeper: bool = True) -> None:
+        current.install(rt)
+        self.rt = rt
+        self.worker = Worker(rt.broker, worker_threads=threads or rt.settings.worker_threads, worker_timeout=500)
+        self.sweeper = Sweeper(rt) if sweeper else None
+
+    def start(self) -> None:
+        _ = self.rt.pipeline  # load models before taking messages, not on the first one
+        self.worker.start()
+        if self.sweeper:
+            self.sweeper.start()
+        log.info("workers started: %d threads on queues %s", self.worker.worker_threads,
+                 sorted(self.rt.broker.get_declared_queues()))
+
+    def stop(self, timeout_ms: int = 10_000) -> None:
+        if self.sweeper:
+            self.sweeper.stop()
+        self.worker.stop(timeout=timeout_ms)

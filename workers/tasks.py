@@ -1,0 +1,175 @@
+"""What the actors do, as plain functions of (runtime, id): testable without a broker.
+
+Durability: the item row exists before its message; ``claim`` and ``finalize``
+are compare-and-set updates on ``status``, so however often a message is
+delivered (redelivery after a killed worker, the sweeper's re-send), the item
+gets exactly one final outcome and its side effects (review task, webhook) once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import select, update
+
+from classifiers.base import Content
+from modpipe.db import utcnow
+from modpipe.domain import Decision, ItemStatus, Kind
+from modpipe.models import Item, Organization, WebhookDelivery
+from modpipe.runtime import Runtime
+from modpipe.verdict import Verdict
+from review_queue.models import ReviewTask
+
+log = logging.getLogger(__name__)
+
+OPEN_STATUSES = (ItemStatus.QUEUED.value, ItemStatus.PROCESSING.value)
+
+
+class WebhookGaveUp(Exception):
+    """The receiver answered with a client error that retrying will not fix."""
+
+
+def content_for(rt: Runtime, item: Item) -> Content:
+    data = rt.store.get(item.blob_sha256) if item.blob_sha256 else None
+    return Content(
+        kind=Kind(item.kind),
+        text=item.text or "",
+        data=data,
+        mime=item.mime,
+        filename=item.filename,
+        org_id=item.org_id,
+        declared_aigc=bool(item.declared_aigc),
+    )
+
+
+def claim(rt: Runtime, item_id: str) -> Item | None:
+    """Mark the item processing; None when it already has its final outcome."""
+    with rt.db.session() as s:
+        n = s.execute(
+            update(Item)
+            .where(Item.id == item_id, Item.status.in_(OPEN_STATUSES))
+            .values(status=ItemStatus.PROCESSING.value, attempts=Item.attempts + 1, enqueued_at=utcnow())
+        ).rowcount
+        if n == 0:
+            return None
+        return s.get(Item, item_id)
+
+
+def process_item(rt: Runtime, item_id: str) -> str | None:
+    """Run the pipeline on one item and record its outcome. Returns the final status written, if any."""
+    item = claim(rt, item_id)
+    if item is None:
+        log.info("item already final, nothing to do", extra={"item_id": item_id})
+        return None
+    verdict = rt.pipeline.scan(content_for(rt, item))
+    return finalize(rt, item_id, verdict)
+
+
+def finalize(rt: Runtime, item_id: str, verdict: Verdict) -> str | None:
+    """Write the outcome once (compare-and-set), with its review task and webhook row in the same transaction."""
+    now = utcnow()
+    status = ItemStatus.REJECTED if verdict.decision is None else ItemStatus.DECIDED
+    values = dict(status=status.value, decided_at=now)
+    if status is ItemStatus.REJECTED:
+        values.update(reason=verdict.error)
+    else:
+        values.update(
+            decision=verdict.decision.value,
+            pipeline_decision=verdict.decision.value,
+            decision_source=verdict.source,
+            categories=[r.to_dict() for r in verdict.reported_categories()],
+            flags=[f.value for f in verdict.flags],
+            aigc=verdict.aigc,
+            rules_version=verdict.rules_version,
+            model_version=verdict.model_version,
+        )
+    delivery_id = None
+    with rt.db.session() as s:
+        n = s.execute(
+            update(Item).where(Item.id == item_id, Item.status.in_(OPEN_STATUSES)).values(**values)
+        ).rowcount
+        if n == 0:
+            return None  # someone else finished it first; their outcome stands
+        item = s.get(Item, item_id)
+        if verdict.decision is Decision.REVIEW:
+            s.add(review_task_for(item, verdict))
+        if item.callback_url:
+            d = WebhookDelivery(item_id=item.id, url=item.callback_url)
+            s.add(d)
+            s.flush()
+            delivery_id = d.id
+    if delivery_id and rt.actors is not None:
+        rt.actors.deliver_webhook.send(delivery_id)
+    return status.value
+
+
+# The most severe categories jump the queue; the rest wait by age.
+SEVERE = {"national_security", "terrorism_extremism", "porn_gambling_violence", "malware", "illegal_content"}
+
+
+def review_task_for(item: Item, verdict: Verdict) -> ReviewTask:
+    cats = [r.category.value for r in verdict.reported_categories()]
+    queue = "tampered" if "aigc_label_tampered" in [f.value for f in verdict.flags] else "pipeline"
+    priority = 10 if SEVERE.intersection(cats) else 5
+    return ReviewTask(
+        item_id=item.id,
+        queue=queue,
+        priority=priority,
+        reason=f"pipeline: {', '.join(cats) or ', '.join(f.value for f in verdict.flags) or 'uncertain'}",
+        due_at=utcnow() + timedelta(hours=4 if priority >= 10 else 24),
+    )
+
+
+def deliver_webhook(rt: Runtime, delivery_id: str) -> None:
+    """POST the signed verdict; raise to let the Retries middleware back off and try again."""
+    from modpipe.views import item_view
+    from workers.webhook import signed_request
+
+    with rt.db.session() as s:
+        d = s.get(WebhookDelivery, delivery_id)
+        if d is None or d.status == "delivered":
+            return
+        item = s.get(Item, d.item_id)
+        org = s.get(Organization, item.org_id)
+        body, headers = signed_request(org.webhook_secret, {"event": d.event, "item": item_view(item)})
+        d.attempts += 1
+        url = d.url
+    try:
+        resp = httpx.post(url, content=body, headers=headers, timeout=10.0, follow_redirects=False)
+        error = None if resp.status_code < 300 else f"HTTP {resp.status_code}"
+    except httpx.HTTPError as e:
+        resp, error = None, f"{type(e).__name__}: {e}"
+    with rt.db.session() as s:
+        d = s.get(WebhookDelivery, delivery_id)
+        if error is None:
+            d.status, d.delivered_at, d.last_error = "delivered", utcnow(), None
+            return
+        d.last_error = error
+        if resp is not None and 400 <= resp.status_code < 500 and resp.status_code not in (408, 429):
+            d.status = "failed"
+    if resp is not None and 400 <= resp.status_code < 500 and resp.status_code not in (408, 429):
+        raise WebhookGaveUp(f"webhook {url} answered {resp.status_code}; not retrying a client error")
+    raise RuntimeError(f"webhook delivery {delivery_id} to {url} failed: {error}")
+
+
+def sweep(rt: Runtime) -> int:
+    """Re-send items stuck in queued/processing past the deadline. Returns how many were re-sent."""
+    cutoff = utcnow() - timedelta(seconds=rt.settings.stuck_after_s)
+    with rt.db.session() as s:
+        ids = list(
+            s.scalars(
+                select(Item.id)
+                .where(Item.status.in_(OPEN_STATUSES), Item.enqueued_at < cutoff)
+                .order_by(Item.enqueued_at)
+                .limit(1000)
+            )
+        )
+        if ids:
+            s.execute(update(Item).where(Item.id.in_(ids)).values(enqueued_at=utcnow()))
+    for item_id in ids:
+        rt.actors.process_item.send(item_id)
+    if ids:
+        log.warning("sweeper re-sent %d stuck items", len(ids))
+    return len(ids)
