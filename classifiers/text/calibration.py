@@ -21,7 +21,7 @@ from .model import blend, calibrate, category_raw, head_probs_from_logits, logit
 
 BLOCK_PRECISION = 0.97
 WEIGHT_GRID = (0.0, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0)
-NEVER = 1.01  # a block threshold no score reaches
+NEVER = 1.0  # a block threshold no score reaches (scores are capped at MAX_SCORE)
 
 
 @dataclass

@@ -95,7 +95,7 @@ Baseline goals from the issue (their held-out data, not ours): COLD 0.88, SWSR 0
 Goal per category: auto-block precision >= 0.97 on calib (counted with one pseudo false positive, and at
 least 3 true positives above the threshold); the review threshold at the best flag-F1 at or below it, so as few
 items go to review as that goal allows. The policy: score >= block -> block, >= review -> review, and a
-result's `floor` (rule severity) always applies. A block value above 1 means "never by score".
+result's `floor` (rule severity) always applies. A block value of 1.0 means "never by score" (scores are capped at 0.9999).
 
 | category | review | block | model heads | how it is covered |
 |---|---|---|---|---|
@@ -103,7 +103,7 @@ result's `floor` (rule severity) always applies. A block value above 1 means "ne
 
 ## Categories without labelled data
 Ten categories have no labelled set. They have no trained head and their score never auto-blocks
-(block threshold 1.01); they are covered by:
+(block threshold 1.0); they are covered by:
 1. **curated rules** (the `rules/` package, lexicons in `shared/datasets/lexicon_*`): a rule hit alone lifts
    the category to its review threshold (0.5); a rule marked block-severity blocks through its `floor`.
 2. **exemplar similarity** (`exemplars.jsonl`): near-copies (char 1-4-gram cosine >= 0.6) of

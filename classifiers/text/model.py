@@ -64,7 +64,9 @@ def category_raw(probs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def calibrate(raw: dict[str, np.ndarray], calib: dict[str, dict[str, float]]) -> dict[str, np.ndarray]:
-    return {c: sigmoid(calib[c]["a"] * logit(v) + calib[c]["b"]) if c in calib else v for c, v in raw.items()}
+    """Platt scaling per category, capped at 0.9999 so a block threshold of 1.0 means "never by score"."""
+    return {c: np.minimum(sigmoid(calib[c]["a"] * logit(v) + calib[c]["b"]) if c in calib else v, 0.9999)
+            for c, v in raw.items()}
 
 
 class TextModel:
@@ -73,7 +75,7 @@ class TextModel:
     _shared: dict[Path, "TextModel"] = {}
     _lock = threading.Lock()
 
-    def __init__(self, model_dir: Path) -> None:
+    def __init__(self, model_dir: Path, int8: bool | None = None) -> None:
         import torch
         from safetensors.torch import load_file
 
@@ -90,7 +92,7 @@ class TextModel:
         state = {k: v.float() for k, v in load_file(self.dir / "network.safetensors").items()}
         net.load_state_dict(state)
         net.eval()
-        if cfg.get("int8"):
+        if cfg.get("int8") if int8 is None else int8:  # dynamic int8 for the Linear layers
             net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
         self.net = net
         self.linear = LinearModel.load(self.dir / "linear.npz")
