@@ -155,8 +155,6 @@ _TEXT_EXAMPLES: dict[str, list[tuple[str, Decision]]] = {
                                   ("今天天气很好，我们去公园散步了。", Decision.PASS)],
     "rumor_disorder": [("紧急扩散！！明天全市停水停电三天，自来水有毒，赶紧转发告诉家人！", Decision.REVIEW),
                        ("本次义卖活动所得将全部用于山区儿童的午餐补助。", Decision.PASS)],
-    "ethnic_hatred": [("黑人就是低等民族，又懒又蠢，全都应该滚出中国", Decision.REVIEW),
-                      ("各民族同胞一起过节，大家互相学习彼此的传统。", Decision.PASS)],
     "public_morality": [("女人就是生孩子的工具，出来工作的女的都不是好东西", Decision.REVIEW),
                         ("这家图书馆周末开放到晚上八点。", Decision.PASS)],
     "other_illegal": [("兼职刷单日结，先垫付后返现，佣金高，加QQ详聊", Decision.REVIEW),

@@ -18,7 +18,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression
 
 N_FEATURES = 2**20
-NGRAMS = (1, 4)
+NGRAMS = (1, 3)
 
 
 def _vectorizer(n_features: int = N_FEATURES) -> HashingVectorizer:
@@ -76,7 +76,7 @@ def fit_idf(texts: list[str], n_features: int = N_FEATURES) -> np.ndarray:
 
 
 def train_linear(by_head: dict[str, tuple[list[str], list[int]]], all_texts: list[str],
-                 c: float = 4.0, n_features: int = N_FEATURES) -> LinearModel:
+                 c: float = 1.0, n_features: int = N_FEATURES) -> LinearModel:
     """One logistic regression per head on that head's rows; IDF from every training text."""
     model = LinearModel(fit_idf(all_texts, n_features), {}, {})
     for head, (texts, ys) in by_head.items():
