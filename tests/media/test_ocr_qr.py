@@ -46,3 +46,14 @@ def test_signals_and_original(poster_content, poster_jpeg):
     assert len(sig["pdq"]) == 1 and len(sig["pdq"][0]["hash"]) == 64
     assert sig["nsfw"] == []
     assert poster_content.data == poster_jpeg
+
+
+def test_extract_is_idempotent(poster_content):
+    import copy
+
+    from classifiers.media import extract
+
+    again = copy.deepcopy(poster_content)
+    extract(again)
+    assert again.texts == poster_content.texts
+    assert again.signals == poster_content.signals
