@@ -8,7 +8,6 @@ reason), or the strongest decision the media classifiers force: ``block``,
 from __future__ import annotations
 
 import bz2
-import gzip
 import io
 import lzma
 import struct
@@ -102,8 +101,7 @@ def _zip_overlap(copies: int) -> bytes:
     cd = base.find(b"PK\x01\x02")
     eocd = base.rfind(b"PK\x05\x06")
     entry = base[cd:eocd]
-    new_cd = b"".join(entry[:46] + f"{i:08d}".encode()[-5:].ljust(5, b"0") + entry[51:] if False else entry
-                      for i in range(copies))
+    new_cd = entry * copies
     end = bytearray(base[eocd:])
     struct.pack_into("<HHII", end, 8, copies, copies, len(new_cd), cd)
     return base[:cd] + new_cd + bytes(end)
