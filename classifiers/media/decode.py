@@ -170,11 +170,13 @@ def decode_image(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> DecodedIm
             except GifStructureError as exc:
                 raise RejectedInput(f"truncated image: {exc}") from None
             n_frames = len(delays)
-        else:
+        elif fmt in ("PNG", "WEBP"):  # animated PNG / WebP; other formats' extra pages are not looked at
             try:
                 n_frames = int(getattr(im, "n_frames", 1) or 1)
             except Exception as exc:
                 raise RejectedInput(_reason(exc)) from None
+        else:
+            n_frames = 1
         if n_frames > limits.max_animation_frames:
             raise RejectedInput(f"animation has over {limits.max_animation_frames} frames (the cap)")
         if n_frames * w * h > limits.max_animation_pixels:
