@@ -116,3 +116,18 @@ def test_queries_run_while_a_moderator_banks_hashes():
     assert not errors
     for i in range(0, len(hashes), 100):
         assert [m.entry_id for m in idx.query(hashes[i], 0)] == [f"b{i}"]
+
+
+def test_mirrored_and_rotated_reuploads_are_caught():
+    from classifiers.media import extract
+
+    im = synth.photo_like((480, 360), seed=31)
+    idx = PdqIndex()
+    idx.add("bank-9", pdq_hash(im)[0], "porn_gambling_violence", None)
+    clf = HashBankClassifier(idx, canary=False)
+    for variant in (im.transpose(Image.Transpose.FLIP_LEFT_RIGHT), im.rotate(90, expand=True)):
+        c = Content(kind=Kind.IMAGE, data=synth.encode(variant, "JPEG", quality=85))
+        extract(c)
+        assert len(c.signals["pdq"][0]["dihedral"]) == 7
+        (r,) = clf.classify(c)
+        assert r.floor == Decision.BLOCK and "rotated or mirrored" in r.evidence[0].detail
