@@ -1,8 +1,9 @@
 """A printable PDF of one regulator report, with fpdf2 (pure Python) and the shipped CJK font.
 
-fpdf2 embeds only the glyphs used (a subset of Droid Sans Fallback), so a report is tens of
-kilobytes. The PDF carries the payload's SHA-256 on every page: the paper copy can be matched
-to the sealed record.
+Droid Sans Fallback has the CJK glyphs but no Latin ones, so text is written in runs: Latin-1
+characters in the PDF core font Helvetica (nothing to embed), everything else in the CJK font.
+fpdf2 embeds only the CJK glyphs used, so a report is tens of kilobytes. The PDF carries the
+payload's SHA-256 on every page: a paper copy can be matched to the sealed record.
 """
 
 from __future__ import annotations
@@ -13,6 +14,19 @@ from typing import Any
 from modpipe.assets import cjk_font_path
 
 FONT = "cjk"
+LATIN = "helvetica"
+
+
+def runs(text: str) -> list[tuple[str, str]]:
+    """Split ``text`` into (font, run) pieces: Latin-1 in the core font, the rest in the CJK font."""
+    out: list[tuple[str, str]] = []
+    for ch in text:
+        font = LATIN if ord(ch) < 256 and ch.isprintable() or ch == "\n" else FONT
+        if out and out[-1][0] == font:
+            out[-1] = (font, out[-1][1] + ch)
+        else:
+            out.append((font, ch))
+    return out
 
 
 def _text(value: Any) -> str:
@@ -26,15 +40,14 @@ def _text(value: Any) -> str:
 def render(v: dict[str, Any]) -> bytes:
     """``v`` is a report view (``reports.regulator.view``)."""
     from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
 
     p = v["payload"]
 
     class ReportPDF(FPDF):
         def footer(self) -> None:
             self.set_y(-12)
-            self.set_font(FONT, size=7)
-            self.cell(0, 5, f"report {v['id']} v{v['version']} · payload SHA-256 {v['payload_sha256']} · "
+            self.set_font(LATIN, size=7)
+            self.cell(0, 5, f"report {v['id']} v{v['version']} - payload SHA-256 {v['payload_sha256']} - "
                       f"page {self.page_no()}/{{nb}}", align="C")
 
     pdf = ReportPDF(format="A4")
@@ -45,20 +58,27 @@ def render(v: dict[str, Any]) -> bytes:
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
 
+    def write(text: str, size: float, line: float) -> None:
+        for font, run in runs(text):
+            pdf.set_font(font, size=size)
+            pdf.write(line, run)
+
     def heading(text: str) -> None:
-        pdf.ln(2)
-        pdf.set_font(FONT, size=12)
+        pdf.ln(3)
+        if pdf.get_y() > pdf.h - 40:
+            pdf.add_page()
         pdf.set_fill_color(230, 230, 230)
-        pdf.cell(width, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, fill=True)
-        pdf.set_font(FONT, size=9)
+        pdf.rect(pdf.l_margin, pdf.get_y(), width, 7, style="F")
+        pdf.set_y(pdf.get_y() + 1)
+        write(text, 11, 5)
+        pdf.ln(7)
 
     def row(label: str, value: Any) -> None:
-        pdf.set_font(FONT, size=9)
-        pdf.multi_cell(width, 5, f"{label}: {_text(value)}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        write(f"{label}: {_text(value)}", 9, 5)
+        pdf.ln(5)
 
-    pdf.set_font(FONT, size=15)
-    pdf.multi_cell(width, 8, "违法和不良信息报告 / Report to the regulator", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font(FONT, size=9)
+    write("违法和不良信息报告 / Report to the regulator", 15, 8)
+    pdf.ln(10)
     row("报送机关 Authority", p.get("authority"))
     row("状态 Status", f"{v['status']} (version {v['version']}"
         + (f", supersedes {v['supersedes']}" if v.get("supersedes") else "") + ")")
