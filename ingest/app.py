@@ -9,6 +9,7 @@ from ingest.limits import BodyLimit
 from modpipe import __version__
 from modpipe.metrics import install_state_collector
 from modpipe.runtime import Runtime
+from modpipe import web
 
 
 def create_app(rt: Runtime) -> FastAPI:
@@ -18,6 +19,7 @@ def create_app(rt: Runtime) -> FastAPI:
     problems.install(app)
     app.include_router(health.router)
     app.include_router(items.router)
+    web.install(app)
     app.add_middleware(BodyLimit, limits=rt.settings.limits)
     install_state_collector(rt)
     return app
