@@ -9,6 +9,7 @@ from ingest.limits import BodyLimit
 from modpipe import __version__
 from modpipe.metrics import install_state_collector
 from modpipe.runtime import Runtime
+from modpipe import web
 from reports import api as compliance_api
 
 
@@ -19,6 +20,7 @@ def create_app(rt: Runtime) -> FastAPI:
     problems.install(app)
     app.include_router(health.router)
     app.include_router(items.router)
+    web.install(app)
     app.include_router(compliance_api.router)
     app.add_middleware(BodyLimit, limits=rt.settings.limits)
     install_state_collector(rt)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 06:45:16.439952
+Create Date: 2026-11-29 06:51:53.141921
 """
 from alembic import op
 import sqlalchemy as sa
@@ -218,6 +218,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_items_org_id'), ['org_id'], unique=False)
         batch_op.create_index('ix_items_status_enqueued', ['status', 'enqueued_at'], unique=False)
 
+    op.create_table('web_sessions',
+    sa.Column('id_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.String(length=32), nullable=False),
+    sa.Column('csrf', sa.String(length=64), nullable=False),
+    sa.Column('created_at', modpipe.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', modpipe.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', modpipe.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['staff_users.id'], name=op.f('fk_web_sessions_user_id_staff_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id_hash', name=op.f('pk_web_sessions'))
+    )
+    with op.batch_alter_table('web_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_web_sessions_user_id'), ['user_id'], unique=False)
+
     op.create_table('review_tasks',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('item_id', sa.String(length=32), nullable=False),
@@ -274,6 +287,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_review_tasks_item_id'))
 
     op.drop_table('review_tasks')
+    with op.batch_alter_table('web_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_web_sessions_user_id'))
+
+    op.drop_table('web_sessions')
     with op.batch_alter_table('items', schema=None) as batch_op:
         batch_op.drop_index('ix_items_status_enqueued')
         batch_op.drop_index(batch_op.f('ix_items_org_id'))
