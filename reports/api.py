@@ -47,10 +47,16 @@ def _attachment(body: str | bytes, media: str, filename: str) -> Response:
 def list_regulator_reports(request: Request, format: str = "json", status: str | None = None,
                            org_id: str | None = None, since: str | None = None, until: str | None = None,
                            latest: bool = False, p: Principal = Depends(compliance_only)) -> Response:
-    fmt = _format(format)
+    return export_regulator(request, p, _format(format), status, org_id, since, until, latest)
+
+
+def export_regulator(request: Request, p: Principal, fmt: str, status: str | None = None, org_id: str | None = None,
+                     since: str | None = None, until: str | None = None, latest: bool = False) -> Response:
+    """The regulator reports as JSON or CSV (shared by the API and the compliance pages)."""
     rt = _rt(request)
     with rt.db.session() as s:
-        found = regulator.query(s, status=status, org_id=org_id, since=violations.parse_time(since, "since"),
+        found = regulator.query(s, status=status or None, org_id=org_id or None,
+                                since=violations.parse_time(since, "since"),
                                 until=violations.parse_time(until, "until"), latest_only=latest)
         views = [regulator.view(r, rt.settings.public_base_url) for r in found]
         audit.record(s, p.actor, "regulator_report.exported", target="regulator_reports", format=fmt,
@@ -62,6 +68,10 @@ def list_regulator_reports(request: Request, format: str = "json", status: str |
 
 @router.get("/reports/regulator/{report_id}.pdf")
 def regulator_report_pdf(report_id: str, request: Request, p: Principal = Depends(compliance_only)) -> Response:
+    return pdf_response(request, p, report_id)
+
+
+def pdf_response(request: Request, p: Principal, report_id: str) -> Response:
     from reports.pdf import render
 
     rt = _rt(request)
@@ -148,13 +158,15 @@ def regulator_report_evidence(report_id: str, sha256: str, request: Request,
 
 # --- violation reports -------------------------------------------------------------------------
 
-def _filter(org_id, account, category, source, since, until, bucket) -> violations.ViolationFilter:
+def make_filter(org_id, account, category, source, since, until, bucket) -> violations.ViolationFilter:
+    """A filter from query parameters; empty strings (from an HTML form) mean 'any'."""
+    org_id, account, category, source = (x or None for x in (org_id, account, category, source))
     return violations.ViolationFilter(org_id=org_id, account=account, category=category, source=source,
                                       since=violations.parse_time(since, "since"),
                                       until=violations.parse_time(until, "until"), bucket=bucket)
 
 
-def _violations_response(request: Request, p: Principal, f: violations.ViolationFilter, fmt: str) -> Response:
+def violations_response(request: Request, p: Principal, f: violations.ViolationFilter, fmt: str) -> Response:
     rt = _rt(request)
     with rt.db.session() as s:
         rep = violations.report(s, f)
@@ -165,7 +177,7 @@ def _violations_response(request: Request, p: Principal, f: violations.Violation
     return JSONResponse(rep)
 
 
-def _chart(request: Request, p: Principal, f: violations.ViolationFilter, kind: str) -> Response:
+def chart_response(request: Request, p: Principal, f: violations.ViolationFilter, kind: str) -> Response:
     rt = _rt(request)
     with rt.db.session() as s:
         rep = violations.report(s, f)
@@ -191,14 +203,14 @@ def violation_report(request: Request, format: str = "json", org_id: str | None 
                      until: str | None = None, bucket: str = "day",
                      p: Principal = Depends(compliance_or_admin)) -> Response:
     fmt = _format(format)
-    return _violations_response(request, p, _filter(org_id, account, category, source, since, until, bucket), fmt)
+    return violations_response(request, p, make_filter(org_id, account, category, source, since, until, bucket), fmt)
 
 
 @router.get("/reports/violations/chart/{kind}.svg")
 def violation_chart(kind: str, request: Request, org_id: str | None = None, account: str | None = None,
                     category: str | None = None, source: str | None = None, since: str | None = None,
                     until: str | None = None, bucket: str = "day", p: Principal = Depends(compliance_or_admin)) -> Response:
-    return _chart(request, p, _filter(org_id, account, category, source, since, until, bucket), kind)
+    return chart_response(request, p, make_filter(org_id, account, category, source, since, until, bucket), kind)
 
 
 def own_org(org_id: str, p: Principal = Depends(principal)) -> Principal:
@@ -215,7 +227,7 @@ def org_violation_report(org_id: str, request: Request, format: str = "json", ac
                          category: str | None = None, source: str | None = None, since: str | None = None,
                          until: str | None = None, bucket: str = "day", p: Principal = Depends(own_org)) -> Response:
     fmt = _format(format)
-    return _violations_response(request, p, _filter(org_id, account, category, source, since, until, bucket), fmt)
+    return violations_response(request, p, make_filter(org_id, account, category, source, since, until, bucket), fmt)
 
 
 @router.get("/orgs/{org_id}/violations/chart/{kind}.svg")
@@ -224,7 +236,7 @@ def org_violation_chart(org_id: str, kind: str, request: Request, account: str |
                         until: str | None = None, bucket: str = "day", p: Principal = Depends(own_org)) -> Response:
     if kind == "org":
         raise InvalidInput("an organisation's report has no per-organisation chart; use trend, category or source")
-    return _chart(request, p, _filter(org_id, account, category, source, since, until, bucket), kind)
+    return chart_response(request, p, make_filter(org_id, account, category, source, since, until, bucket), kind)
 
 
 # --- deletion requests -------------------------------------------------------------------------
