@@ -11,6 +11,7 @@ from modpipe.metrics import install_state_collector
 from modpipe.runtime import Runtime
 from modpipe import web
 from reports import api as compliance_api
+from reports import pages as compliance_pages
 
 
 def create_app(rt: Runtime) -> FastAPI:
@@ -22,6 +23,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(items.router)
     web.install(app)
     app.include_router(compliance_api.router)
+    app.include_router(compliance_pages.router)
     app.add_middleware(BodyLimit, limits=rt.settings.limits)
     install_state_collector(rt)
     return app
