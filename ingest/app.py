@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from ingest import health, items, problems
+from ingest import health, items, problems, terms
 from ingest.limits import BodyLimit
 from modpipe import __version__
 from modpipe.metrics import install_state_collector
@@ -21,6 +21,7 @@ def create_app(rt: Runtime) -> FastAPI:
     problems.install(app)
     app.include_router(health.router)
     app.include_router(items.router)
+    app.include_router(terms.router)
     web.install(app)
     app.include_router(compliance_api.router)
     app.include_router(compliance_pages.router)
