@@ -6,14 +6,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
 
 
 def _runtime(data_dir: str | None):
     from modpipe.runtime import Runtime
     from modpipe.settings import Settings
 
-    return Runtime.build(Settings.from_env(data_dir=data_dir), with_broker=False)
+    return Runtime.build(Settings.from_env(data_dir=data_dir), with_broker=False, migrate=True)
 
 
 def audit_main(argv: list[str] | None = None) -> int:
@@ -53,7 +52,9 @@ def retention_main(argv: list[str] | None = None) -> int:
         if args.command == "show":
             print(json.dumps({"retention_days": asdict(rt.settings.retention)}))
             return 0
-        now = datetime.fromisoformat(args.now) if args.now else None
+        from reports.violations import parse_time
+
+        now = parse_time(args.now, "--now")
         print(json.dumps(purge(rt, now=now, dry_run=args.dry_run)))
     finally:
         rt.close()
