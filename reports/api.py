@@ -156,6 +156,32 @@ def regulator_report_evidence(report_id: str, sha256: str, request: Request,
                     headers={"Content-Disposition": f'attachment; filename="{sha256}"', "X-Content-SHA256": sha256})
 
 
+@router.get("/reports/items/{item_id}")
+def item_compliance_record(item_id: str, request: Request, p: Principal = Depends(compliance_only)) -> dict:
+    """Any item's record as it stands: what was found, decided, by whom, on what evidence, and
+    every audit entry that names it."""
+    from sqlalchemy import or_, select
+
+    from modpipe.models import Item
+    from reports.models import AuditEntry
+
+    rt = _rt(request)
+    with rt.db.session() as s:
+        item = s.get(Item, item_id)
+        if item is None:
+            raise NotFound(f"no item {item_id!r}")
+        out = regulator.item_record(s, item)
+        out["regulator_reports"] = [
+            {"id": r.id, "version": r.version, "status": r.status, "clause": r.clause}
+            for r in regulator.query(s, item_id=item.id)]
+        trail = s.scalars(select(AuditEntry).where(or_(
+            AuditEntry.details["item_id"].as_string() == item.id,
+            AuditEntry.target.in_([item.id, f"item:{item.id}"]))).order_by(AuditEntry.seq))
+        out["audit"] = [audit.entry_view(e) for e in trail]
+        audit.record(s, p.actor, "item_record.viewed", target=f"item:{item.id}", org_id=item.org_id)
+    return out
+
+
 # --- violation reports -------------------------------------------------------------------------
 
 def make_filter(org_id, account, category, source, since, until, bucket) -> violations.ViolationFilter:

@@ -80,8 +80,8 @@ def _reviews(s: Session, item_id: str) -> list[dict[str, Any]]:
     return out
 
 
-def gather(s: Session, item: Item, task: ReviewTask, grounds: list[str]) -> dict[str, Any]:
-    """Everything the regulator asks for, as of now, in one JSON object."""
+def item_record(s: Session, item: Item) -> dict[str, Any]:
+    """What was found, what was decided, by whom and on what evidence, for any item, now."""
     org = s.get(Organization, item.org_id)
     acc = s.get(Account, item.account_id) if item.account_id else None
     return {
@@ -100,10 +100,22 @@ def gather(s: Session, item: Item, task: ReviewTask, grounds: list[str]) -> dict
                       "categories": item.categories or [], "flags": item.flags or [],
                       "rules_version": item.rules_version, "model_version": item.model_version},
         "reviews": _reviews(s, item.id),
+        "decision": {"decision": item.decision, "source": item.decision_source, "status": item.status,
+                     "decided_at": _iso(item.decided_at), "deleted_at": _iso(item.deleted_at)},
+    }
+
+
+def gather(s: Session, item: Item, task: ReviewTask, grounds: list[str]) -> dict[str, Any]:
+    """Everything the regulator asks for, as of now, in one JSON object."""
+    out = item_record(s, item)
+    del out["decision"]
+    acc = out["account"]
+    return {
+        **out,
         "grounds": grounds,
         "clause": "; ".join(CLAUSES[g] for g in grounds),
         "action": {"decision": task.decision, "content_removed": task.decision == "block",
-                   "account_status": acc.status if acc else None, "decided_at": _iso(task.decided_at)},
+                   "account_status": acc["status"] if acc else None, "decided_at": _iso(task.decided_at)},
         "summary": "",
         "action_taken": "内容已删除 (content removed)" if task.decision == "block" else "",
         "compliance_note": "",
@@ -155,6 +167,11 @@ def draft_for(s: Session, item: Item, task: ReviewTask, actor: str = "system") -
         else:
             reversal = False
         fresh = gather(s, item, task, grounds)
+        if item.deleted_at is not None:
+            # The content is gone from the item (deletion request, retention): the snapshot taken
+            # before stays; only the decisions are new.
+            for k in ("item", "organisation", "account", "content", "aigc", "detectors"):
+                fresh[k] = latest.payload.get(k, fresh[k])
         if reversal:
             fresh["action_taken"] = "复核撤销原决定 (decision reversed on review)"
             fresh["reversed"] = True
@@ -313,8 +330,11 @@ def versions(s: Session, chain_id: str) -> list[RegulatorReport]:
 
 
 def query(s: Session, *, status: str | None = None, org_id: str | None = None, since: datetime | None = None,
-          until: datetime | None = None, latest_only: bool = False, limit: int = 1000) -> list[RegulatorReport]:
+          until: datetime | None = None, latest_only: bool = False, item_id: str | None = None,
+          limit: int = 1000) -> list[RegulatorReport]:
     q = select(RegulatorReport).order_by(RegulatorReport.created_at.desc()).limit(limit)
+    if item_id:
+        q = q.where(RegulatorReport.item_id == item_id)
     if status:
         if status not in (ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.ACKNOWLEDGED, ReportStatus.DISCARDED):
             raise InvalidInput(f"status {status!r}; use draft, submitted, acknowledged or discarded")

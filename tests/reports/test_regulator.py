@@ -182,3 +182,33 @@ def test_discarding_a_draft_needs_a_reason(client, rt, org, make_item, decide, m
     d = client.post(f"/v1/reports/regulator/{r.id}/discard", json={"reason": "moderator error"}, headers=h)
     assert d.status_code == 200 and d.json()["status"] == "discarded"
     assert client.post(f"/v1/reports/regulator/{r.id}/submit", headers=h).status_code == 409
+
+
+def test_a_decision_after_the_user_deleted_the_item_keeps_the_snapshot(client, rt, org, make_item, decide, moderator,
+                                                                        make_staff, compliance):
+    made = make_item(org.org_id, TEXT, user_id="gao", real_name="高七")
+    decide(made.item_id, moderator["user_id"], fabricated=True)
+    admin = make_staff("org-admin-d", "org_admin", org_id=org.org_id)
+    assert client.post(f"/v1/orgs/{org.org_id}/deletion", json={"item_ids": [made.item_id]},
+                       headers=auth(admin)).status_code == 200
+    senior = make_staff("senior-3", "senior_moderator")
+    decide(made.item_id, senior["user_id"], fabricated=True, queue="appeal")
+    [r] = reports_for(rt, made.item_id)
+    assert r.payload["content"]["text"] == TEXT and r.payload["account"]["real_name_binding"] == "高七"
+    assert [x["reviewer"] for x in r.payload["reviews"]] == ["mod-1", "senior-3"]
+
+
+def test_any_items_record_with_its_audit_trail(client, rt, org, make_item, decide, moderator, compliance):
+    from reports import audit
+
+    made = make_item(org.org_id, TEXT)
+    decide(made.item_id, moderator["user_id"], fabricated=True)
+    with rt.db.session() as s:  # as the review queue records its decisions
+        audit.record(s, "mod-1", "review.decide", target="review_task:t1", org_id=org.org_id, item_id=made.item_id)
+    body = client.get(f"/v1/reports/items/{made.item_id}", headers=auth(compliance)).json()
+    assert body["content"]["text"] == TEXT and body["decision"]["source"] == "moderator"
+    assert [r["status"] for r in body["regulator_reports"]] == ["draft"]
+    actions = [e["action"] for e in body["audit"]]
+    assert "regulator_report.drafted" in actions and "review.decide" in actions
+    assert client.get(f"/v1/reports/items/{made.item_id}", headers=auth(moderator)).status_code == 403
+    assert client.get("/v1/reports/items/nope", headers=auth(compliance)).status_code == 404
