@@ -93,15 +93,18 @@ def _periods(first: date, last: date, bucket: str) -> list[str]:
     return out
 
 
-def _top_category(item: Item) -> str:
-    cats = [c for c in (item.categories or []) if isinstance(c, dict) and c.get("category")]
+def _top_category(categories) -> str:
+    cats = [c for c in (categories or []) if isinstance(c, dict) and c.get("category")]
     if not cats:
         return UNCATEGORISED
     return max(cats, key=lambda c: float(c.get("score") or 0.0))["category"]
 
 
 def rows(s: Session, f: ViolationFilter) -> list[dict[str, Any]]:
-    q = (select(Item, Account.external_user_id).outerjoin(Account, Account.id == Item.account_id)
+    # Columns, not whole rows: the content (text) is never loaded for a count.
+    q = (select(Item.id, Item.external_id, Item.org_id, Item.kind, Item.decision_source, Item.categories,
+                Item.decided_at, Item.updated_at, Account.external_user_id)
+         .outerjoin(Account, Account.id == Item.account_id)
          .where(Item.status == "decided", Item.decision == "block").order_by(Item.decided_at).limit(MAX_ROWS))
     if f.org_id:
         q = q.where(Item.org_id == f.org_id)
@@ -112,29 +115,31 @@ def rows(s: Session, f: ViolationFilter) -> list[dict[str, Any]]:
     if f.until:
         q = q.where(Item.decided_at < f.until)
     found = s.execute(q).all()
-    moderated = [it.id for it, _ in found if it.decision_source == "moderator"]
+    moderated = [r.id for r in found if r.decision_source == "moderator"]
     confirmed: dict[str, list[str]] = {}
     for chunk in range(0, len(moderated), 1000):
         ids = moderated[chunk:chunk + 1000]
-        for t in s.scalars(select(ReviewTask).where(ReviewTask.item_id.in_(ids), ReviewTask.decision == "block")
-                           .order_by(ReviewTask.decided_at)):
-            if t.categories:
-                confirmed[t.item_id] = list(t.categories)  # the latest block decision wins
+        for item_id, categories in s.execute(
+                select(ReviewTask.item_id, ReviewTask.categories)
+                .where(ReviewTask.item_id.in_(ids), ReviewTask.decision == "block").order_by(ReviewTask.decided_at)):
+            if categories:
+                confirmed[item_id] = list(categories)  # the latest block decision wins
     out = []
-    for item, user in found:
-        source = normalise_source(item.decision_source)
-        cats = confirmed.get(item.id) or [_top_category(item)]
-        when = item.decided_at or item.updated_at
+    clauses = {c.value: c.clause for c in Category}
+    for r in found:
+        source = normalise_source(r.decision_source)
+        if f.source and source != f.source:
+            continue
+        cats = confirmed.get(r.id) or [_top_category(r.categories)]
+        when = r.decided_at or r.updated_at
+        stamp = when.isoformat() if when else None
+        period = period_of(when, f.bucket) if when else None
         for cat in dict.fromkeys(cats):
             if f.category and cat != f.category:
                 continue
-            if f.source and source != f.source:
-                continue
-            clause = Category(cat).clause if cat in Category._value2member_map_ else None
-            out.append({"item_id": item.id, "external_id": item.external_id, "org_id": item.org_id,
-                        "account": user, "kind": item.kind, "category": cat, "clause": clause, "source": source,
-                        "decided_at": when.isoformat() if when else None,
-                        "period": period_of(when, f.bucket) if when else None})
+            out.append({"item_id": r.id, "external_id": r.external_id, "org_id": r.org_id,
+                        "account": r.external_user_id, "kind": r.kind, "category": cat, "clause": clauses.get(cat),
+                        "source": source, "decided_at": stamp, "period": period})
     return out
 
 
