@@ -135,3 +135,22 @@ def test_a_moderator_is_turned_away(live, browser, make_staff):
     resp = page.goto(f"{live}/compliance")
     assert resp.status == 403
     assert "compliance" in page.locator("main").inner_text()
+
+
+def test_an_organisation_admin_sees_only_their_own_violations(live, browser, make_org, make_item, make_staff):
+    mine, other = make_org("自己的基金会"), make_org("别人的基金会")
+    make_item(mine.org_id, "广告", user_id="m1", decision="block", source="rule",
+              categories=[{"category": "spam_ads_sexual", "score": 0.97, "evidence": []}])
+    make_item(other.org_id, "谣言", user_id="o1", decision="block", source="model")
+    make_staff("oa", "org_admin", org_id=mine.org_id, password="oa-password-12")
+    page = browser.new_page()
+    sign_in(page, live, "oa", "oa-password-12")
+    page.goto(f"{live}/org/violations")
+    assert page.locator("#total").inner_text() == "1"
+    assert page.locator("#by-account").inner_text().split() == ["m1", "1"]
+    assert page.locator("#by-org").count() == 0 and page.locator("input[name=org_id]").count() == 0
+    assert page.locator("#by-category").inner_text().split() == ["spam_ads_sexual", "1"]
+    assert page.goto(f"{live}/org/violations?org_id={other.org_id}").ok  # the parameter is ignored, not obeyed
+    assert page.locator("#total").inner_text() == "1"
+    assert page.goto(f"{live}/compliance/violations").status == 403
+    assert page.goto(f"{live}/compliance/reports/anything").status == 403
