@@ -10,6 +10,8 @@ from modpipe import __version__
 from modpipe.metrics import install_state_collector
 from modpipe.runtime import Runtime
 from modpipe import web
+from review_queue import api as review_api
+from review_queue import pages as review_pages
 
 
 def create_app(rt: Runtime) -> FastAPI:
@@ -20,6 +22,8 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(health.router)
     app.include_router(items.router)
     web.install(app)
+    app.include_router(review_api.router)
+    app.include_router(review_pages.router)
     app.add_middleware(BodyLimit, limits=rt.settings.limits)
     install_state_collector(rt)
     return app
