@@ -29,6 +29,7 @@ from review_queue.models import Appeal, Complaint, ReviewTask, TaskExclusion
 from review_queue.routing import CLAIM_ROLES, QUEUES, SEVERE, add_task, new_task
 
 MAX_NOTE = 4000
+SUPERSEDED_QUEUES = ("pipeline", "tampered")
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,16 @@ def apply_final(rt: Runtime, s: Session, root: ReviewTask, task: ReviewTask, ite
         entry = bank_item(s, rt.store, item, d.categories, p.actor)
         record(s, p.actor, "hashbank.add", target=f"hash:{entry.pdq}", org_id=item.org_id, item_id=item.id,
                category=entry.category)
+    # The machine's own questions about this item are answered now: nobody needs to look again.
+    superseded = s.execute(
+        update(ReviewTask)
+        .where(ReviewTask.item_id == item.id, ReviewTask.id != root.id, ReviewTask.queue.in_(SUPERSEDED_QUEUES),
+               ReviewTask.status == "open")
+        .values(status="cancelled", outcome="superseded", note=f"answered by task {task.id}")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if superseded:
+        record(s, p.actor, "review.supersede", target=f"item:{item.id}", org_id=item.org_id, count=superseded)
     answer = d.note or root.note
     for c in s.scalars(select(Complaint).where(Complaint.task_id == root.id, Complaint.status == "open")):
         c.status, c.outcome, c.answer, c.resolved_at = "resolved", d.decision, answer, now

@@ -28,7 +28,8 @@ def submit_reviewed(rt, org) -> Callable[..., str]:
         assert tasks.claim(rt, item.id) is not None
         results = []
         for slug, score in cats:
-            ev = [Evidence(source="rule", detail="停水", span=(3, 7), rule_id="r-rumor-1", severity="review")] \
+            at = max(text.find("停水"), 0)
+            ev = [Evidence(source="rule", detail="停水", span=(at, at + 2), rule_id="r-rumor-1", severity="review")] \
                 if kind is Kind.TEXT else [Evidence(source="ocr", detail="文字", box=(10, 10, 60, 30))]
             results.append(CategoryResult(Category(slug), score, ev))
         verdict = Verdict(decision=decision, categories=results, flags=[Flag(f) for f in flags], source="model")

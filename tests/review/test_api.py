@@ -30,7 +30,7 @@ def test_claim_decide_and_the_organisation_sees_the_verdict(client, submit_revie
     body = r.json()
     assert body["task"]["item_id"] == item_id and body["task"]["lease_until"]
     assert PHONE not in body["item"]["text"] and "138****5678" in body["item"]["text"]  # masked for moderators
-    assert body["item"]["categories"][0]["evidence"][0]["span"] == [3, 7]
+    assert body["item"]["categories"][0]["evidence"][0]["span"] == [6, 8]
     r = client.post(f"/v1/review/tasks/{body['task']['id']}/decision", headers=mod.headers,
                     json={"decision": "block", "categories": ["rumor_disorder"], "fabricated": False, "note": "谣言"})
     assert r.status_code == 200 and r.json()["final"] is True

@@ -183,3 +183,19 @@ def test_block_and_bank_adds_the_images_pdq_hash(rt, submit_reviewed, staff_memb
     e = entries[0]
     assert (e.org_id, e.category, e.item_id, e.added_by) == (None, "spam_ads_sexual", item_id, "mia")
     assert e.pdq == pdq_hex(data) and len(e.pdq) == 64
+
+
+def test_a_final_decision_answers_the_machines_open_task_on_the_same_item(rt, submit_reviewed, staff_member, org):
+    from modpipe.accounts import Principal
+    from review_queue import cases
+
+    item_id = submit_reviewed()
+    cases.file_complaint(rt, Principal(kind="org", org_id=org.org_id), item_id, "谣言")
+    mia = staff_member("mia", "moderator").p
+    t = claims.claim_next(rt, mia)
+    assert t.queue == "complaint"
+    decide(rt, t.id, mia, DecisionInput.parse({"decision": "block", "categories": ["rumor_disorder"]}))
+    with rt.db.session() as s:
+        rows = {(r.queue, r.status) for r in s.scalars(select(ReviewTask).where(ReviewTask.item_id == item_id))}
+    assert rows == {("complaint", "done"), ("pipeline", "cancelled")}
+    assert claims.claim_next(rt, mia) is None
