@@ -84,7 +84,6 @@ def claim_next(rt: Runtime, p: Principal) -> ReviewTask | None:
             if task_id is None:
                 return None
         task = s.get(ReviewTask, task_id)
-        s.refresh(task)
         _audit(s, p, "review.claim", task)
         return task
 

@@ -112,7 +112,6 @@ def decide(rt: Runtime, task_id: str, p: Principal, d: DecisionInput) -> Decisio
         item = s.get(Item, task.item_id)
         final = task.queue == "second_review" or not d.needs_second_review
         result = DecisionResult(task=task, final=final, item_id=item.id)
-        _audit(s, p, task, item, d, final)
         if not final:
             task.outcome = "pending_second"
             excluded = [p.user_id, *s.scalars(select(TaskExclusion.user_id).where(TaskExclusion.task_id == task.id))]
@@ -120,6 +119,7 @@ def decide(rt: Runtime, task_id: str, p: Principal, d: DecisionInput) -> Decisio
             second = add_task(s, new_task(item.id, "second_review", f"second review of a {d.decision} ({why})",
                                           d.categories, parent_id=task.id, exclude=excluded))
             result.second_review_task_id = second.id
+            _audit(s, p, task, item, d, final)  # last: the audit chain's lock is held until the commit
             return result
         if task.queue == "second_review":
             agrees = (root.decision, sorted(root.categories or []), root.fabricated) == (
@@ -131,6 +131,7 @@ def decide(rt: Runtime, task_id: str, p: Principal, d: DecisionInput) -> Decisio
             task.outcome = "final"
             bank = d.bank
         result.webhook_id = apply_final(rt, s, root, task, item, p, d, bank)
+        _audit(s, p, task, item, d, final)  # last: the audit chain's lock is held until the commit
     if result.webhook_id and rt.actors is not None:
         rt.actors.deliver_webhook.send(result.webhook_id)
     return result
