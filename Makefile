@@ -10,10 +10,10 @@ DATA ?= $(CURDIR)/data
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
+	$(PIP) install -q --upgrade pip > $(VENV)/install.log 2>&1 || (tail -40 $(VENV)/install.log; exit 1)
 	# --no-deps: the lock is the whole tree, and it holds exactly one OpenCV (headless).
-	$(PIP) install -q --no-deps -r requirements.lock
-	$(PIP) install -q --no-deps --no-build-isolation -e .
+	$(PIP) install -q --no-deps -r requirements.lock >> $(VENV)/install.log 2>&1 || (tail -40 $(VENV)/install.log; exit 1)
+	$(PIP) install -q --no-deps --no-build-isolation -e . >> $(VENV)/install.log 2>&1 || (tail -40 $(VENV)/install.log; exit 1)
 	touch $@
 
 venv: $(VENV)/.installed

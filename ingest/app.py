@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from ingest import health, items, problems
+from ingest import health, items, problems, terms
 from ingest.limits import BodyLimit
-from modpipe import __version__
+from modpipe import __version__, web
 from modpipe.metrics import install_state_collector
 from modpipe.runtime import Runtime
-from modpipe import web
 from review_queue import api as review_api
 from review_queue import pages as review_pages
 
@@ -21,6 +20,7 @@ def create_app(rt: Runtime) -> FastAPI:
     problems.install(app)
     app.include_router(health.router)
     app.include_router(items.router)
+    app.include_router(terms.router)
     web.install(app)
     app.include_router(review_api.router)
     app.include_router(review_pages.router)

@@ -28,6 +28,8 @@ class Organization(Base):
     api_key_prefix: Mapped[str] = mapped_column(String(16))
     webhook_secret: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | closed
+    # Bumped on every change to the organisation's own term list; workers reload when it moves.
+    terms_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

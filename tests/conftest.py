@@ -80,9 +80,10 @@ def redis_namespace() -> str:
 def make_settings(tmp_path, redis_namespace, request) -> Callable[..., Settings]:
     def make(database_url: str, **overrides) -> Settings:
         base = Settings.from_env(env={}, data_dir=tmp_path / "data")
-        return base.with_(database_url=database_url, redis_url=REDIS_URL, queue_namespace=redis_namespace,
-                          stuck_after_s=overrides.pop("stuck_after_s", 5.0),
-                          sweep_every_s=overrides.pop("sweep_every_s", 1.0), **overrides)
+        values = dict(database_url=database_url, redis_url=REDIS_URL, queue_namespace=redis_namespace,
+                      stuck_after_s=5.0, sweep_every_s=1.0)
+        values.update(overrides)
+        return base.with_(**values)
 
     return make
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 06:47:57.103347
+Create Date: 2026-11-29 07:08:40.346043
 """
 from alembic import op
 import sqlalchemy as sa
@@ -39,6 +39,7 @@ def upgrade() -> None:
     sa.Column('api_key_prefix', sa.String(length=16), nullable=False),
     sa.Column('webhook_secret', sa.String(length=64), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('terms_version', sa.Integer(), nullable=False),
     sa.Column('created_at', modpipe.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organizations')),
     sa.UniqueConstraint('api_key_hash', name=op.f('uq_organizations_api_key_hash'))
