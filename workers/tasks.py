@@ -93,7 +93,7 @@ def finalize(rt: Runtime, item_id: str, verdict: Verdict) -> str | None:
         if n == 0:
             return None  # someone else finished it first; their outcome stands
         item = s.get(Item, item_id)
-        if verdict.decision is Decision.REVIEW:
+        if needs_review(verdict):
             s.add(review_task_for(item, verdict))
         if item.callback_url:
             d = WebhookDelivery(item_id=item.id, url=item.callback_url)
@@ -105,21 +105,22 @@ def finalize(rt: Runtime, item_id: str, verdict: Verdict) -> str | None:
     return status.value
 
 
-# The most severe categories jump the queue; the rest wait by age.
-SEVERE = {"national_security", "terrorism_extremism", "porn_gambling_violence", "malware", "illegal_content"}
+# A person looks at what the machine is unsure of, and at every tampered AI label or
+# suspected fabrication (5.2.5: recorded only once a moderator confirms it).
+REVIEW_FLAGS = frozenset({"aigc_label_tampered", "fabricated"})
+
+
+def needs_review(verdict: Verdict) -> bool:
+    if verdict.decision is None:
+        return False
+    return verdict.decision is Decision.REVIEW or bool(REVIEW_FLAGS.intersection(f.value for f in verdict.flags))
 
 
 def review_task_for(item: Item, verdict: Verdict) -> ReviewTask:
-    cats = [r.category.value for r in verdict.reported_categories()]
-    queue = "tampered" if "aigc_label_tampered" in [f.value for f in verdict.flags] else "pipeline"
-    priority = 10 if SEVERE.intersection(cats) else 5
-    return ReviewTask(
-        item_id=item.id,
-        queue=queue,
-        priority=priority,
-        reason=f"pipeline: {', '.join(cats) or ', '.join(f.value for f in verdict.flags) or 'uncertain'}",
-        due_at=utcnow() + timedelta(hours=4 if priority >= 10 else 24),
-    )
+    from review_queue.routing import pipeline_task
+
+    return pipeline_task(item, [r.category.value for r in verdict.reported_categories()],
+                         [f.value for f in verdict.flags])
 
 
 def deliver_webhook(rt: Runtime, delivery_id: str) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 06:58:53.943306
+Create Date: 2026-11-29 07:13:26.039225
 """
 from alembic import op
 import sqlalchemy as sa
@@ -232,6 +232,47 @@ def upgrade() -> None:
     with op.batch_alter_table('web_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_web_sessions_user_id'), ['user_id'], unique=False)
 
+    op.create_table('appeals',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('item_id', sa.String(length=32), nullable=False),
+    sa.Column('org_id', sa.String(length=32), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('filed_by', sa.String(length=100), nullable=False),
+    sa.Column('task_id', sa.String(length=32), nullable=True),
+    sa.Column('appealed_decision', sa.String(length=8), nullable=True),
+    sa.Column('first_decider', sa.String(length=32), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=True),
+    sa.Column('created_at', modpipe.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('answered_at', modpipe.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['item_id'], ['items.id'], name=op.f('fk_appeals_item_id_items')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appeals'))
+    )
+    with op.batch_alter_table('appeals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_appeals_item_id'), ['item_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appeals_org_id'), ['org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appeals_task_id'), ['task_id'], unique=False)
+
+    op.create_table('complaints',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('item_id', sa.String(length=32), nullable=False),
+    sa.Column('org_id', sa.String(length=32), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('filed_by', sa.String(length=100), nullable=False),
+    sa.Column('task_id', sa.String(length=32), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=True),
+    sa.Column('outcome', sa.String(length=8), nullable=True),
+    sa.Column('created_at', modpipe.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', modpipe.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['item_id'], ['items.id'], name=op.f('fk_complaints_item_id_items')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_complaints'))
+    )
+    with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_complaints_item_id'), ['item_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaints_org_id'), ['org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaints_task_id'), ['task_id'], unique=False)
+
     op.create_table('review_tasks',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('item_id', sa.String(length=32), nullable=False),
@@ -242,12 +283,17 @@ def upgrade() -> None:
     sa.Column('created_at', modpipe.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('due_at', modpipe.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claimed_by', sa.String(length=32), nullable=True),
+    sa.Column('claimed_at', modpipe.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('lease_until', modpipe.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claims', sa.Integer(), nullable=False),
     sa.Column('excluded_user', sa.String(length=32), nullable=True),
+    sa.Column('parent_id', sa.String(length=32), nullable=True),
     sa.Column('decision', sa.String(length=8), nullable=True),
     sa.Column('categories', sa.JSON(), nullable=False),
     sa.Column('fabricated', sa.Boolean(), nullable=False),
+    sa.Column('bank', sa.Boolean(), nullable=False),
     sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('outcome', sa.String(length=16), nullable=True),
     sa.Column('decided_by', sa.String(length=32), nullable=True),
     sa.Column('decided_at', modpipe.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('extra', sa.JSON(), nullable=False),
@@ -255,8 +301,31 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_review_tasks'))
     )
     with op.batch_alter_table('review_tasks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_tasks_claimed_by'), ['claimed_by'], unique=False)
         batch_op.create_index(batch_op.f('ix_review_tasks_item_id'), ['item_id'], unique=False)
         batch_op.create_index('ix_review_tasks_open', ['status', 'priority', 'due_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_review_tasks_parent_id'), ['parent_id'], unique=False)
+
+    op.create_table('strikes',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('org_id', sa.String(length=32), nullable=False),
+    sa.Column('account_id', sa.String(length=32), nullable=True),
+    sa.Column('item_id', sa.String(length=32), nullable=False),
+    sa.Column('task_id', sa.String(length=32), nullable=False),
+    sa.Column('categories', sa.JSON(), nullable=False),
+    sa.Column('created_at', modpipe.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('lifted_at', modpipe.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lifted_by', sa.String(length=100), nullable=True),
+    sa.Column('lifted_reason', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_strikes_account_id_accounts')),
+    sa.ForeignKeyConstraint(['item_id'], ['items.id'], name=op.f('fk_strikes_item_id_items')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_strikes')),
+    sa.UniqueConstraint('item_id', 'task_id', name=op.f('uq_strikes_item_id'))
+    )
+    with op.batch_alter_table('strikes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_strikes_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_strikes_item_id'), ['item_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_strikes_org_id'), ['org_id'], unique=False)
 
     op.create_table('webhook_deliveries',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -274,20 +343,47 @@ def upgrade() -> None:
     with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_webhook_deliveries_item_id'), ['item_id'], unique=False)
 
+    op.create_table('review_task_exclusions',
+    sa.Column('task_id', sa.String(length=32), nullable=False),
+    sa.Column('user_id', sa.String(length=32), nullable=False),
+    sa.ForeignKeyConstraint(['task_id'], ['review_tasks.id'], name=op.f('fk_review_task_exclusions_task_id_review_tasks'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('task_id', 'user_id', name=op.f('pk_review_task_exclusions'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('review_task_exclusions')
     with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_webhook_deliveries_item_id'))
 
     op.drop_table('webhook_deliveries')
+    with op.batch_alter_table('strikes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_strikes_org_id'))
+        batch_op.drop_index(batch_op.f('ix_strikes_item_id'))
+        batch_op.drop_index(batch_op.f('ix_strikes_account_id'))
+
+    op.drop_table('strikes')
     with op.batch_alter_table('review_tasks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_tasks_parent_id'))
         batch_op.drop_index('ix_review_tasks_open')
         batch_op.drop_index(batch_op.f('ix_review_tasks_item_id'))
+        batch_op.drop_index(batch_op.f('ix_review_tasks_claimed_by'))
 
     op.drop_table('review_tasks')
+    with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_complaints_task_id'))
+        batch_op.drop_index(batch_op.f('ix_complaints_org_id'))
+        batch_op.drop_index(batch_op.f('ix_complaints_item_id'))
+
+    op.drop_table('complaints')
+    with op.batch_alter_table('appeals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_appeals_task_id'))
+        batch_op.drop_index(batch_op.f('ix_appeals_org_id'))
+        batch_op.drop_index(batch_op.f('ix_appeals_item_id'))
+
+    op.drop_table('appeals')
     with op.batch_alter_table('web_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_web_sessions_user_id'))
 
