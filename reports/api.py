@@ -142,6 +142,11 @@ def regulator_report_versions(report_id: str, request: Request, p: Principal = D
 @router.get("/reports/regulator/{report_id}/evidence/{sha256}")
 def regulator_report_evidence(report_id: str, sha256: str, request: Request,
                               p: Principal = Depends(compliance_only)) -> Response:
+    return evidence_response(request, p, report_id, sha256)
+
+
+def evidence_response(request: Request, p: Principal, report_id: str, sha256: str) -> Response:
+    """A sealed original, served as a download (never rendered inline: it is user content)."""
     from sqlalchemy import select
 
     rt = _rt(request)
@@ -152,8 +157,9 @@ def regulator_report_evidence(report_id: str, sha256: str, request: Request,
             raise NotFound(f"report {report_id} holds no original {sha256!r}")
         audit.record(s, p.actor, "regulator_report.evidence_read", target=r.id, org_id=r.org_id, sha256=sha256)
     data = rt.store.get(sha256)
-    return Response(data, media_type=ev.mime or "application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{sha256}"', "X-Content-SHA256": sha256})
+    return Response(data, media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{sha256}"', "X-Content-SHA256": sha256,
+                             "X-Original-Content-Type": ev.mime or "application/octet-stream"})
 
 
 @router.get("/reports/items/{item_id}")
@@ -305,13 +311,19 @@ def list_deletions(org_id: str, request: Request, p: Principal = Depends(own_org
 def audit_log(request: Request, format: str = "json", org_id: str | None = None, action: str | None = None,
               actor: str | None = None, since: str | None = None, until: str | None = None, limit: int = 500,
               before_seq: int | None = None, p: Principal = Depends(compliance_or_admin)) -> Response:
-    fmt = _format(format)
+    return audit_export(request, p, _format(format), org_id, action, actor, since, until, limit, before_seq)
+
+
+def audit_export(request: Request, p: Principal, fmt: str, org_id: str | None = None, action: str | None = None,
+                 actor: str | None = None, since: str | None = None, until: str | None = None, limit: int = 500,
+                 before_seq: int | None = None) -> Response:
     if not 1 <= limit <= 10_000:
         raise InvalidInput("limit must be 1 to 10000")
     with _rt(request).db.session() as s:
         found = [audit.entry_view(e) for e in audit.entries(
-            s, org_id=org_id, action=action, actor=actor, since=violations.parse_time(since, "since"),
-            until=violations.parse_time(until, "until"), limit=limit, before_seq=before_seq)]
+            s, org_id=org_id or None, action=action or None, actor=actor or None,
+            since=violations.parse_time(since, "since"), until=violations.parse_time(until, "until"), limit=limit,
+            before_seq=before_seq)]
         audit.record(s, p.actor, "audit.exported", target="audit_log", format=fmt, count=len(found))
     if fmt == "csv":
         cols = ["seq", "at", "actor", "action", "target", "org_id", "details", "prev_hash", "hash"]

@@ -55,6 +55,17 @@ def export_reports(fmt: str, request: Request, status: str = "", p: Principal = 
     return api.export_regulator(request, p, api._format(fmt), status=status or None)
 
 
+@router.get("/compliance/reports/{report_id}/evidence/{sha256}")
+def report_evidence(report_id: str, sha256: str, request: Request, p: Principal = Depends(COMPLIANCE)) -> Response:
+    return api.evidence_response(request, p, report_id, sha256)
+
+
+@router.get("/compliance/export/audit.{fmt}")
+def export_audit(fmt: str, request: Request, action: str = "", actor: str = "", org_id: str = "",
+                 p: Principal = Depends(VIEWERS)) -> Response:
+    return api.audit_export(request, p, api._format(fmt), org_id=org_id, action=action, actor=actor, limit=10_000)
+
+
 @router.get("/compliance/reports/{report_id}.pdf")
 def report_pdf(report_id: str, request: Request, p: Principal = Depends(COMPLIANCE)) -> Response:
     return api.pdf_response(request, p, report_id)

@@ -74,3 +74,29 @@ def test_pages_keep_the_role_boundaries(client, org, make_staff):
     assert client.get("/compliance/violations").status_code == 403
     own = client.get("/org/violations")
     assert own.status_code == 200 and "your organisation" in own.text and 'name="org_id"' not in own.text
+
+
+def test_evidence_and_audit_downloads_from_the_pages(client, rt, org, make_item, decide, moderator, make_staff):
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (16, 16), "purple").save(buf, "PNG")
+    made = make_item(org.org_id, data=buf.getvalue(), mime="image/png")
+    decide(made.item_id, moderator["user_id"], fabricated=True)
+    make_staff("cora", "compliance", password="cora-password-1")
+    sign_in(client, "cora", "cora-password-1")
+    with rt.db.session() as s:
+        rid = s.scalar(select(RegulatorReport.id))
+    page = client.get(f"/compliance/reports/{rid}")
+    href = re.search(r'href="([^"]+)" id="evidence-link"', page.text).group(1)
+    ev = client.get(href)
+    assert ev.status_code == 200 and ev.content == buf.getvalue()
+    assert ev.headers["content-type"] == "application/octet-stream" and "attachment" in ev.headers["content-disposition"]
+    audit_page = client.get("/compliance/audit?action=regulator_report.evidence_read")
+    assert "regulator_report.evidence_read" in audit_page.text
+    href = re.search(r'href="([^"]+)" id="export-audit"', audit_page.text).group(1).replace("&amp;", "&")
+    csv_text = client.get(href).content.decode("utf-8-sig")
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("seq,at,actor,action") and len(lines) == 2 and "evidence_read" in lines[1]
