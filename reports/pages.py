@@ -178,6 +178,47 @@ def org_export_violations(fmt: str, request: Request, account: str = "", categor
     return api.violations_response(request, p, f, api._format(fmt))
 
 
+@router.get("/org/data")
+def org_data_page(request: Request, p: Principal = Depends(ORG_ADMIN)) -> Response:
+    """Clause 5.1: the organisation's deletion requests and their answers, and the form for a new one."""
+    from sqlalchemy import select
+
+    from modpipe.models import Organization
+    from reports.models import DeletionRequest
+
+    with _rt(request).db.session() as s:
+        org = s.get(Organization, p.org_id)
+        answers = [d.answer for d in s.scalars(select(DeletionRequest).where(DeletionRequest.org_id == p.org_id)
+                                               .order_by(DeletionRequest.requested_at.desc()))]
+        audit.record(s, p.actor, "deletions.viewed", target=f"org:{p.org_id}", org_id=p.org_id)
+    return render(request, "compliance/org_data.html", org=org, answers=answers, answer=None, error=None)
+
+
+@router.post("/org/data")
+async def org_data_request(request: Request, p: Principal = Depends(ORG_ADMIN)) -> Response:
+    from modpipe.models import Organization
+    from reports.deletion import delete_org_data
+
+    form = await request.form()
+    closure = form.get("closure") == "yes"
+    rt = _rt(request)
+    with rt.db.session() as s:
+        org = s.get(Organization, p.org_id)
+    if closure and str(form.get("confirm", "")).strip() != org.name:
+        return render(request, "compliance/org_data.html", status_code=400, org=org, answers=[], answer=None,
+                      error="To close the account, type the organisation's name exactly as shown.")
+    ids = [x for x in str(form.get("item_ids", "")).split() if x] or None
+    try:
+        answer = await run_in_threadpool(delete_org_data, rt, p.org_id, p.actor, closure=closure,
+                                         reason=str(form.get("reason", "")) or None, item_ids=ids)
+    except ModpipeError as e:
+        if e.status >= 500:
+            raise
+        return render(request, "compliance/org_data.html", status_code=e.status, org=org, answers=[], answer=None,
+                      error=str(e))
+    return render(request, "compliance/org_data.html", org=org, answers=[], answer=answer, error=None)
+
+
 @router.get("/compliance/audit")
 def audit_page(request: Request, action: str = "", actor: str = "", org_id: str = "",
                p: Principal = Depends(VIEWERS)) -> Response:

@@ -154,3 +154,30 @@ def test_an_organisation_admin_sees_only_their_own_violations(live, browser, mak
     assert page.locator("#total").inner_text() == "1"
     assert page.goto(f"{live}/compliance/violations").status == 403
     assert page.goto(f"{live}/compliance/reports/anything").status == 403
+
+
+def test_an_organisation_admin_closes_the_account(live, browser, make_org, make_item, decide, moderator, make_staff):
+    org = make_org("要注销的基金会")
+    made = make_item(org.org_id, "编造的募捐诈骗消息", user_id="q1")
+    make_item(org.org_id, "普通的活动通知", user_id="q2")
+    decide(made.item_id, moderator["user_id"], fabricated=True)
+    make_staff("oa2", "org_admin", org_id=org.org_id, password="oa2-password-1")
+    page = browser.new_page()
+    sign_in(page, live, "oa2", "oa2-password-1")
+    page.goto(f"{live}/org/data")
+    page.check("#closure")
+    page.fill("#confirm", "别的名字")
+    page.click("#request-deletion")
+    page.wait_for_load_state()
+    assert "type the organisation's name" in page.locator("#error").inner_text()
+    page.check("#closure")
+    page.fill("#confirm", "要注销的基金会")
+    page.click("#request-deletion")
+    page.wait_for_load_state()
+    assert page.locator("#answer h1").inner_text() == "Account closed"
+    kept = page.locator("#kept").inner_text()
+    assert "regulator report" in kept and made.item_id in kept and "audit log" in kept
+    removed = dict(line.rsplit("\t", 1) for line in page.locator("#removed").inner_text().splitlines())
+    assert removed["item contents"] == "2" and removed["api key revoked"] == "True"
+    page.goto(f"{live}/org/violations")  # the admin's own sign-in went with the account
+    assert "/login" in page.url
