@@ -15,14 +15,13 @@ FONT = 'font-family="sans-serif" font-size="11"'
 
 
 def _nice_max(v: float) -> int:
-    if v <= 5:
-        return 5
-    for step in (1, 2, 5):
-        for mag in range(0, 9):
-            top = step * 10 ** mag
-            if top >= v:
-                return int(top)
-    return int(v)
+    """The smallest 4 x step (step 1, 2, 5, 10, 20, ...) at or above ``v``: four whole-number gridlines."""
+    mag = 1
+    while True:
+        for step in (1, 2, 5):
+            if 4 * step * mag >= v:
+                return 4 * step * mag
+        mag *= 10
 
 
 def trend(series: list[dict[str, Any]], title: str = "Violations per period", width: int = 760,
@@ -48,7 +47,7 @@ def trend(series: list[dict[str, Any]], title: str = "Violations per period", wi
         v = ymax * i / 4
         y = top + plot_h - plot_h * i / 4
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{left - 4}" y="{y + 4:.1f}" {FONT} text-anchor="end">{v:g}</text>')
+        out.append(f'<text x="{left - 4}" y="{y + 4:.1f}" {FONT} text-anchor="end">{int(v)}</text>')
     label_every = max(1, round(n / 12))
     for i, p in enumerate(series):
         x = left + i * slot + (slot - bar) / 2

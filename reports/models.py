@@ -151,7 +151,7 @@ def _refuse_changes_once_submitted(mapper, connection, target: RegulatorReport) 
         return
     changed = [name for name in _FROZEN if state.attrs[name].history.has_changes()]
     if old == ReportStatus.DISCARDED:
-        changed += [n for n in ("regulator_ref", "acknowledged_at", "acknowledged_by", "superseded_by")
+        changed += [n for n in ("regulator_ref", "acknowledged_at", "acknowledged_by", "discarded_reason")
                     if state.attrs[n].history.has_changes()]
     if target.status not in _NEXT[old]:
         changed.append("status")

@@ -212,3 +212,18 @@ def test_any_items_record_with_its_audit_trail(client, rt, org, make_item, decid
     assert "regulator_report.drafted" in actions and "review.decide" in actions
     assert client.get(f"/v1/reports/items/{made.item_id}", headers=auth(moderator)).status_code == 403
     assert client.get("/v1/reports/items/nope", headers=auth(compliance)).status_code == 404
+
+
+def test_a_discarded_draft_can_be_followed_by_a_sent_version(client, rt, org, make_item, decide, moderator,
+                                                             compliance, make_staff):
+    made = make_item(org.org_id, TEXT)
+    decide(made.item_id, moderator["user_id"], fabricated=True)
+    [v1] = reports_for(rt, made.item_id)
+    h = auth(compliance)
+    client.post(f"/v1/reports/regulator/{v1.id}/discard", json={"reason": "证据不足"}, headers=h)
+    senior = make_staff("senior-4", "senior_moderator")
+    decide(made.item_id, senior["user_id"], fabricated=True, queue="complaint", note="新证据确认")
+    v1_after, v2 = reports_for(rt, made.item_id)
+    assert v1_after.status == "discarded" and v2.version == 2 and v2.supersedes == v1.id
+    assert client.post(f"/v1/reports/regulator/{v2.id}/submit", headers=h).status_code == 200
+    assert reports_for(rt, made.item_id)[0].superseded_by == v2.id
