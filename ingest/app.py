@@ -10,6 +10,7 @@ from modpipe import __version__, web
 from modpipe.metrics import install_state_collector
 from modpipe.runtime import Runtime
 from review_queue import api as review_api
+from review_queue import org_pages
 from review_queue import pages as review_pages
 
 
@@ -24,6 +25,7 @@ def create_app(rt: Runtime) -> FastAPI:
     web.install(app)
     app.include_router(review_api.router)
     app.include_router(review_pages.router)
+    app.include_router(org_pages.router)
     app.add_middleware(BodyLimit, limits=rt.settings.limits)
     install_state_collector(rt)
     return app
