@@ -114,3 +114,29 @@ def test_the_organisation_page_shows_only_its_own_and_its_admin_appeals(client, 
 
         appeals = s.scalars(select(Appeal)).all()
     assert [(a.item_id, a.filed_by) for a in appeals] == [(mine, "oa")]
+
+
+def test_the_workspace_suggests_a_break_after_a_long_run(client, rt, submit_reviewed, staff_member):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from modpipe.db import utcnow
+    from review_queue.pages import BREAK_AFTER
+
+    submit_reviewed()
+    staff_member("mia", "moderator", password="pw-mia-123")
+    sign_in(client, "mia", "pw-mia-123")
+    assert 'id="wellness"' not in client.get("/review").text
+    with rt.db.session() as s:
+        from modpipe.models import StaffUser
+
+        mia_id = s.scalar(select(StaffUser.id).where(StaffUser.username == "mia"))
+        for i in range(BREAK_AFTER):
+            it = Item(org_id=s.scalar(select(Item.org_id).limit(1)), kind="text", status="decided", text=str(i))
+            s.add(it)
+            s.flush()
+            s.add(ReviewTask(item_id=it.id, queue="pipeline", status="done", decided_by=mia_id,
+                             decided_at=utcnow() - timedelta(minutes=i % 50)))
+    page = client.get("/review").text
+    assert 'id="wellness"' in page and f"{BREAK_AFTER} items in the last hour" in page
