@@ -12,6 +12,7 @@ from modpipe.runtime import Runtime
 from reports import api as compliance_api
 from reports import pages as compliance_pages
 from review_queue import api as review_api
+from review_queue import org_pages
 from review_queue import pages as review_pages
 
 
@@ -26,6 +27,7 @@ def create_app(rt: Runtime) -> FastAPI:
     web.install(app)
     app.include_router(review_api.router)
     app.include_router(review_pages.router)
+    app.include_router(org_pages.router)
     app.include_router(compliance_api.router)
     app.include_router(compliance_pages.router)
     app.add_middleware(BodyLimit, limits=rt.settings.limits)

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
-from sqlalchemy import func, select
+from fastapi.responses import Response
+from sqlalchemy import select
 
 from ingest.auth import principal, staff
 from modpipe.accounts import Principal, Role
@@ -17,7 +17,7 @@ from modpipe.views import item_view
 from review_queue import cases, claims, decisions, strikes
 from review_queue.display import mask_for
 from review_queue.models import Appeal, Complaint, ReviewTask, Strike
-from review_queue.routing import CLAIM_ROLES, QUEUES
+from review_queue.routing import CLAIM_ROLES
 from review_queue.views import appeal_view, complaint_view, strike_view, task_view
 
 router = APIRouter(prefix="/v1", tags=["review"])

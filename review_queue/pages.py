@@ -32,6 +32,19 @@ moderator = web_user(*CLAIM_ROLES)
 reader = web_user(*CLAIM_ROLES, Role.COMPLIANCE)
 
 
+BREAK_AFTER = 60  # decisions in an hour; then the page suggests a pause (moderator wellness)
+
+
+def decided_last_hour(s, p: Principal) -> int:
+    from datetime import timedelta
+
+    from sqlalchemy import func
+
+    since = utcnow() - timedelta(hours=1)
+    return s.scalar(select(func.count()).select_from(ReviewTask).where(ReviewTask.decided_by == p.user_id,
+                                                                       ReviewTask.decided_at >= since)) or 0
+
+
 def _back(msg: str) -> RedirectResponse:
     return RedirectResponse(f"/review?msg={quote(msg)}", status_code=303)
 
@@ -41,8 +54,9 @@ def dashboard(request: Request, msg: str | None = None, p: Principal = Depends(r
     rt = request.app.state.rt
     with rt.db.session() as s:
         mine = claims.current(s, p)
+        pace = decided_last_hour(s, p)
     return render(request, "review/dashboard.html", queues=queue_stats(rt), mine=mine, msg=msg,
-                  can_claim=p.role in CLAIM_ROLES)
+                  can_claim=p.role in CLAIM_ROLES, pace=pace, break_after=BREAK_AFTER)
 
 
 @router.post("/review/claim")
@@ -85,6 +99,7 @@ def _workspace(request: Request, p: Principal, task_id: str, error: str | None =
         live = strikes.live_strikes(s, account.id) if account else 0
         org_live = strikes.org_strike_count(s, item.org_id)
         ids = {t.decided_by for t in history} | {t.claimed_by for t in history}
+        pace = decided_last_hour(s, p)
         names = dict(s.execute(select(StaffUser.id, StaffUser.username).where(StaffUser.id.in_(ids - {None}))).all())
     mine = task.status == "claimed" and task.claimed_by == p.user_id
     size = _image_size(rt, item)
@@ -109,7 +124,7 @@ def _workspace(request: Request, p: Principal, task_id: str, error: str | None =
         account=account, strikes=account_strikes, live_strikes=live, org_live_strikes=org_live,
         thresholds=(strikes.RESTRICT_AT, strikes.SUSPEND_AT), names=names, ordered_categories=ordered,
         suggested=set(suggested), prechecked=prechecked, now_utc=utcnow(), mask=lambda text: mask_for(p, text), unmasked=may_unmask(p), error=error,
-        clauses={c.value: c.clause for c in Category},
+        clauses={c.value: c.clause for c in Category}, pace=pace, break_after=BREAK_AFTER,
     )
 
 

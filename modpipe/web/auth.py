@@ -58,6 +58,13 @@ def web_user(*roles: Role) -> Callable[[Request], Awaitable[Principal]]:
     return dependency
 
 
+async def csrf_protect(request: Request) -> None:
+    """A dependency for a POST that does not use :func:`web_user` (which already checks): the session's token."""
+    if signed_in(request) is None:
+        raise LoginRequired("sign in first")
+    await csrf.check(request, request.state.csrf)
+
+
 def wants_html(request: Request) -> bool:
     """A browser navigating (HTML page or redirect), not a script asking for JSON."""
     accept = request.headers.get("accept", "")

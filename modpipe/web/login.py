@@ -16,6 +16,7 @@ router = APIRouter(include_in_schema=False)
 PAGES: dict[str, tuple[str, frozenset[Role]]] = {
     "/review": ("Review queue", frozenset({Role.MODERATOR, Role.SENIOR_MODERATOR, Role.ADMIN})),
     "/compliance": ("Compliance", frozenset({Role.COMPLIANCE, Role.ADMIN})),
+    "/org": ("My organisation", frozenset({Role.ORG_ADMIN, Role.ORG_MEMBER})),
 }
 
 

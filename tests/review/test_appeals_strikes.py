@@ -162,3 +162,23 @@ def test_a_suspension_set_by_hand_is_left_alone(rt, submit_reviewed, staff_membe
     t = claims.claim_next(rt, mia)
     decide(rt, t.id, mia, DecisionInput("pass"))
     assert _account(rt, org.org_id, "x").status == "suspended"
+
+
+def test_restrictions_end_when_the_strikes_age_out(rt, submit_reviewed, staff_member, org):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from modpipe.db import utcnow
+
+    mia = staff_member("mia", "moderator").p
+    for i in range(strikes.RESTRICT_AT):
+        submit_reviewed(text=f"谣言{i}", user_id="old")
+        block_by(rt, mia)
+    assert _account(rt, org.org_id, "old").status == "restricted"
+    with rt.db.session() as s:
+        assert strikes.expire_restrictions(s) == 0  # still inside the window
+        s.execute(update(Strike).values(created_at=utcnow() - strikes.WINDOW - timedelta(days=1)))
+    with rt.db.session() as s:
+        assert strikes.expire_restrictions(s) == 1
+    assert _account(rt, org.org_id, "old").status == "active"

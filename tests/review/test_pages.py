@@ -81,3 +81,62 @@ def test_images_are_served_only_to_staff_who_review(client, submit_reviewed, sta
     sign_in(client, "mia", "pw-mia-123")
     r = client.get(f"/review/items/{item_id}/media")
     assert r.status_code == 200 and r.content[:4] == b"\x89PNG" and r.headers["cache-control"] == "no-store"
+
+
+def test_the_organisation_page_shows_only_its_own_and_its_admin_appeals(client, rt, submit_reviewed, staff_member,
+                                                                         org, make_org):
+    from modpipe.domain import Decision
+
+    mine = submit_reviewed(decision=Decision.BLOCK, user_id="writer-1")
+    other = make_org("乙")
+    theirs = submit_reviewed(decision=Decision.BLOCK, org_id=other.org_id, text="别人的内容")
+    staff_member("om", "org_member", org_id=org.org_id, password="pw-om-1234")
+    staff_member("oa", "org_admin", org_id=org.org_id, password="pw-oa-1234")
+    sign_in(client, "om", "pw-om-1234")
+    page = client.get("/org")
+    assert page.status_code == 200 and mine[:8] in page.text and theirs[:8] not in page.text
+    assert 'action="/org/appeals"' not in page.text  # members look; the admin appeals
+    assert client.post("/org/appeals", data={"csrf_token": csrf_from(page.text), "item_id": mine,
+                                             "reason": "x"}).status_code == 403
+    assert client.get("/review").status_code == 403
+    client.cookies.clear()
+    sign_in(client, "oa", "pw-oa-1234")
+    page = client.get("/org")
+    token = csrf_from(page.text)
+    r = client.post("/org/appeals", data={"csrf_token": token, "item_id": theirs, "reason": "不是我们的"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and f"no item &#39;{theirs}&#39;" in client.get(r.headers["location"]).text
+    r = client.post("/org/appeals", data={"csrf_token": token, "item_id": mine, "reason": "这是官方通知"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and "Appeal" in client.get(r.headers["location"]).text
+    with rt.db.session() as s:
+        from review_queue.models import Appeal
+
+        appeals = s.scalars(select(Appeal)).all()
+    assert [(a.item_id, a.filed_by) for a in appeals] == [(mine, "oa")]
+
+
+def test_the_workspace_suggests_a_break_after_a_long_run(client, rt, submit_reviewed, staff_member):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from modpipe.db import utcnow
+    from review_queue.pages import BREAK_AFTER
+
+    submit_reviewed()
+    staff_member("mia", "moderator", password="pw-mia-123")
+    sign_in(client, "mia", "pw-mia-123")
+    assert 'id="wellness"' not in client.get("/review").text
+    with rt.db.session() as s:
+        from modpipe.models import StaffUser
+
+        mia_id = s.scalar(select(StaffUser.id).where(StaffUser.username == "mia"))
+        for i in range(BREAK_AFTER):
+            it = Item(org_id=s.scalar(select(Item.org_id).limit(1)), kind="text", status="decided", text=str(i))
+            s.add(it)
+            s.flush()
+            s.add(ReviewTask(item_id=it.id, queue="pipeline", status="done", decided_by=mia_id,
+                             decided_at=utcnow() - timedelta(minutes=i % 50)))
+    page = client.get("/review").text
+    assert 'id="wellness"' in page and f"{BREAK_AFTER} items in the last hour" in page
