@@ -172,3 +172,25 @@ def _refuse_delete_once_submitted(mapper, connection, target: RegulatorReport) -
 
     if target.status in ReportStatus.SEALED:
         raise Conflict(f"regulator report {target.id} is {target.status} and sealed; it cannot be deleted")
+
+
+@event.listens_for(EvidenceCopy, "before_delete")
+def _refuse_delete_sealed_evidence(mapper, connection, target: EvidenceCopy) -> None:
+    from modpipe.errors import Conflict
+
+    if target.sealed:
+        raise Conflict(f"original {target.sha256} is sealed evidence of report chain {target.chain_id}")
+
+
+@event.listens_for(AuditEntry, "before_update")
+def _audit_is_append_only(mapper, connection, target: AuditEntry) -> None:
+    from modpipe.errors import Conflict
+
+    raise Conflict(f"audit entry {target.seq} cannot be changed: the audit log is append-only")
+
+
+@event.listens_for(AuditEntry, "before_delete")
+def _audit_entries_are_not_deleted(mapper, connection, target: AuditEntry) -> None:
+    from modpipe.errors import Conflict
+
+    raise Conflict(f"audit entry {target.seq} cannot be deleted; only retention prunes the log (with a checkpoint)")

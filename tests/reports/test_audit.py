@@ -80,10 +80,26 @@ def test_recomputing_one_rows_hash_still_breaks_the_next_link(rt):
     seqs = fill(rt)
     with rt.db.session() as s:
         e = s.get(AuditEntry, seqs[2])
-        e.actor = "forger"
-        e.hash = audit._digest(e.prev_hash, e)
+        s.expunge(e)
+    e.actor = "forger"
+    with rt.db.engine.begin() as c:
+        c.execute(text("UPDATE audit_log SET actor = 'forger', hash = :h WHERE seq = :s"),
+                  {"h": audit._digest(e.prev_hash, e), "s": seqs[2]})
     r = check(rt)
     assert not r.ok and r.first_bad_seq == seqs[3]
+
+
+def test_the_orm_refuses_to_edit_or_delete_entries(rt):
+    from modpipe.errors import Conflict
+
+    seqs = fill(rt, 2)
+    with pytest.raises(Conflict, match="append-only"):
+        with rt.db.session() as s:
+            s.get(AuditEntry, seqs[0]).actor = "someone"
+    with pytest.raises(Conflict, match="cannot be deleted"):
+        with rt.db.session() as s:
+            s.delete(s.get(AuditEntry, seqs[1]))
+    assert check(rt).ok
 
 
 def test_cli_exit_codes(rt, monkeypatch, capsys, tmp_path):
@@ -101,15 +117,20 @@ def test_cli_exit_codes(rt, monkeypatch, capsys, tmp_path):
 
 def test_pruning_leaves_a_verifiable_chain(rt):
     seqs = fill(rt, 6)
-    with rt.db.session() as s:  # the first four happened long ago
-        for seq in seqs[:4]:
-            s.get(AuditEntry, seq).at = utcnow() - timedelta(days=400)
-    # rewriting `at` broke those rows' hashes; rebuild the chain as if they had been written then
+    # the first four happened long ago: rewrite their times and rebuild the chain as if written then
     with rt.db.session() as s:
-        prev = audit.GENESIS
-        for e in s.scalars(select(AuditEntry).order_by(AuditEntry.seq)):
+        rows = list(s.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+        for e in rows:
+            s.expunge(e)
+    prev = audit.GENESIS
+    with rt.db.engine.begin() as c:
+        for e in rows:
+            if e.seq in seqs[:4]:
+                e.at = utcnow() - timedelta(days=400)
             e.prev_hash, e.hash = prev, audit._digest(prev, e)
             prev = e.hash
+            c.execute(text("UPDATE audit_log SET at = :at, prev_hash = :p, hash = :h WHERE seq = :s"),
+                      {"at": e.at, "p": e.prev_hash, "h": e.hash, "s": e.seq})
     assert check(rt).ok
     with rt.db.session() as s:
         assert audit.prune_older_than(s, utcnow() - timedelta(days=183)) == 4
