@@ -20,5 +20,6 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(items.router)
     app.include_router(terms.router)
     app.add_middleware(BodyLimit, limits=rt.settings.limits)
+    app.add_middleware(health.RequestTimer)
     install_state_collector(rt)
     return app
