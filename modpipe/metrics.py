@@ -55,6 +55,12 @@ class StateCollector:
     def __init__(self, rt) -> None:
         self.rt = rt
 
+    def describe(self):
+        """Names only, so registering does not query the database."""
+        return [GaugeMetricFamily(n, d) for n, d in (
+            ("modpipe_items", "Items by status and decision"), ("modpipe_oldest_open_item_seconds", ""),
+            ("modpipe_queue_depth", ""), ("modpipe_dead_letters", ""), ("modpipe_worker_starts", ""))]
+
     def collect(self):
         from sqlalchemy import func, select
 
