@@ -70,6 +70,10 @@ async def _read_submission(request: Request) -> Submission:
         fields = json.loads(text)
     except json.JSONDecodeError as e:
         raise InvalidInput(f"the body is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+    except RecursionError:
+        raise InvalidInput("the body nests too deeply; an item is a flat JSON object") from None
+    except ValueError as e:  # e.g. an integer of 100,000 digits
+        raise InvalidInput(f"the body is not acceptable JSON: {str(e)[:120]}") from None
     return parse_fields(fields, rt.settings.limits.max_text_chars)
 
 

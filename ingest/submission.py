@@ -39,6 +39,17 @@ class Submission:
     source_ip: str | None = None
 
 
+def _unicode(key: str, v: str) -> str:
+    # JSON may carry "\ud800": valid JSON, not valid Unicode; the database cannot store it (the fuzz corpus found it).
+    try:
+        v.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise InvalidInput(f"{key!r} contains a lone surrogate at character {e.start}; send valid Unicode") from None
+    if "\x00" in v:
+        raise InvalidInput(f"{key!r} contains a NUL character")
+    return v
+
+
 def _opt_str(fields: dict[str, Any], key: str, max_len: int) -> str | None:
     v = fields.get(key)
     if v is None or v == "":
@@ -47,7 +58,7 @@ def _opt_str(fields: dict[str, Any], key: str, max_len: int) -> str | None:
         raise InvalidInput(f"{key!r} must be a string, got {type(v).__name__}")
     if len(v) > max_len:
         raise InvalidInput(f"{key!r} is {len(v)} characters; the limit is {max_len}")
-    return v
+    return _unicode(key, v)
 
 
 def _bool(fields: dict[str, Any], key: str) -> bool:
@@ -77,6 +88,8 @@ def parse_fields(fields: dict[str, Any], max_text_chars: int) -> Submission:
         raise TooLarge(f"'text' is {len(text)} characters; the limit is {max_text_chars}")
     if text is not None and "\x00" in text:
         raise InvalidInput("'text' contains a NUL character")
+    if text is not None:
+        _unicode("text", text)
     callback = _opt_str(fields, "callback_url", 2000)
     if callback is not None and not callback.startswith(("http://", "https://")):
         raise InvalidInput(f"'callback_url' must be an http(s) URL, got {callback[:80]!r}")
