@@ -130,7 +130,14 @@ def check_outcomes(c: Cluster, result, v: Verdict, receiver: Receiver | None) ->
             time.sleep(0.5)
         missing = with_cb - receiver.delivered_items()
         if missing:
-            v.fail(f"{len(missing)} webhooks never delivered")
+            eng = _engine(c.db.url)
+            try:
+                with eng.connect() as conn:
+                    rows = conn.execute(select(WebhookDelivery.status, WebhookDelivery.attempts, WebhookDelivery.last_error)
+                                        .where(WebhookDelivery.item_id.in_(missing))).all()
+            finally:
+                eng.dispose()
+            v.fail(f"{len(missing)} webhooks never delivered: {[tuple(r) for r in rows][:5]}")
         bad = [d for d in receiver.deliveries if not d.signature_ok]
         if bad:
             v.fail(f"{len(bad)} webhook deliveries had a bad signature")
@@ -168,7 +175,8 @@ def run_scenario(c: Cluster, name: str, rate: float, duration: float, receiver: 
     fault = SCENARIOS[name]
     t0 = time.monotonic()
     result, _outcomes, rep, note = measured_run(
-        c, rate=rate, duration=duration, image_share=0.1, label=name, retries=8, drain_timeout=120,
+        c, rate=rate, duration=duration, image_share=0.1, label=f"{name}-{int(time.time() * 1000)}", retries=8,
+        drain_timeout=120,
         during=lambda cl: fault(cl, duration), callback_url=receiver.url if receiver else None, callback_share=0.1)
     v.figures.update(drain_s=time.monotonic() - t0 - duration, p99=rep.figures.get("p99", float("nan")), note=note)
     check_outcomes(c, result, v, receiver)

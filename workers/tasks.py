@@ -212,4 +212,29 @@ def sweep(rt: Runtime) -> int:
     if ids:
         SWEEPER_RESENT.inc(len(ids))
         log.warning("sweeper re-sent %d stuck items", len(ids))
+    sweep_webhooks(rt, cutoff)
     return len(ids)
+
+
+def sweep_webhooks(rt: Runtime, cutoff) -> int:
+    """Re-send deliveries never tried: a worker killed between finalize's commit and its send
+    leaves a pending row with no message (the fault run found four). A short-lived Redis key
+    per delivery keeps one re-send per ``stuck_after_s``; a duplicate message is harmless
+    (``deliver_webhook`` skips a delivered row)."""
+    with rt.db.session() as s:
+        ids = list(s.scalars(
+            select(WebhookDelivery.id)
+            .where(WebhookDelivery.status == "pending", WebhookDelivery.attempts == 0, WebhookDelivery.created_at < cutoff)
+            .order_by(WebhookDelivery.created_at)
+            .limit(1000)
+        ))
+    sent = 0
+    client, ns = rt.broker.client, rt.broker.namespace
+    ttl = max(1, int(rt.settings.stuck_after_s))
+    for delivery_id in ids:
+        if client.set(f"{ns}:modpipe:hook-resent:{delivery_id}", 1, nx=True, ex=ttl):
+            rt.actors.deliver_webhook.send(delivery_id)
+            sent += 1
+    if sent:
+        log.warning("sweeper re-sent %d webhook deliveries that were never tried", sent)
+    return sent
