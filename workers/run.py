@@ -13,6 +13,8 @@ from workers import current, middleware, tasks
 
 log = logging.getLogger(__name__)
 
+MAINTENANCE_CHANCE = 20_000  # per million broker commands
+
 
 class Sweeper(threading.Thread):
     """Every ``sweep_every_s``, re-send what is stuck. Errors are logged, never fatal:
@@ -40,6 +42,11 @@ class WorkerGroup:
     def __init__(self, rt: Runtime, threads: int | None = None, sweeper: bool = True) -> None:
         current.install(rt)
         middleware.install(rt.broker)
+        # dramatiq hands a dead worker's unacked messages back only during "maintenance", run on
+        # 0.1% of broker commands by default: minutes on a quiet queue. A webhook whose worker was
+        # killed mid-delivery waited that long in the fault run; 2% brings it to tens of seconds.
+        # (Items do not depend on it: the sweeper re-sends them after stuck_after_s.)
+        rt.broker.maintenance_chance = MAINTENANCE_CHANCE
         self.rt = rt
         self.worker = Worker(rt.broker, worker_threads=threads or rt.settings.worker_threads, worker_timeout=500)
         self.sweeper = Sweeper(rt) if sweeper else None
