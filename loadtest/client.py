@@ -206,6 +206,8 @@ async def _drive(base_url: str, api_key: str, rate: float, duration: float, imag
     for i in range(total):
         if stop is not None and stop.is_set():
             break
+        if time.time() > start + duration:
+            break  # the run is bounded in time too: a server that cannot keep up shows as uploads not sent
         due = start + i / rate
         delay = due - time.time()
         if delay > 0:

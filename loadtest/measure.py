@@ -97,6 +97,7 @@ class Sampler(threading.Thread):
         self.interval = interval
         self.samples: list[Sample] = []
         self.stopped = threading.Event()
+        self._pg: dict[int, psutil.Process] = {}
 
     def _cpu(self, handles: dict[str, psutil.Process]) -> dict[str, float]:
         out = {}
@@ -105,14 +106,33 @@ class Sampler(threading.Thread):
                 out[name] = h.cpu_percent(None)
             except psutil.Error:
                 out[name] = float("nan")
+        # PostgreSQL is shared (other databases too), so its figure is an upper bound for this run.
+        total = 0.0
+        for pid in list(self._pg):
+            try:
+                total += self._pg[pid].cpu_percent(None)
+            except psutil.Error:
+                self._pg.pop(pid, None)
+        out["postgres(all)"] = total
         return out
+
+    def _refresh_pg(self) -> None:
+        for proc in psutil.process_iter(["name"]):
+            if proc.info["name"] and proc.info["name"].startswith("postgres") and proc.pid not in self._pg:
+                self._pg[proc.pid] = proc
+                try:
+                    proc.cpu_percent(None)
+                except psutil.Error:
+                    self._pg.pop(proc.pid, None)
 
     def run(self) -> None:
         eng = _engine(self.db_url)
         r = redis.Redis.from_url(self.redis_url, socket_timeout=1)
         handles: dict[str, psutil.Process] = {}
+        self._refresh_pg()
         try:
             while not self.stopped.wait(self.interval):
+                self._refresh_pg()
                 for name, proc in self.procs.items():
                     pid = proc() if callable(proc) else proc
                     if pid and (name not in handles or handles[name].pid != pid):
