@@ -125,6 +125,28 @@ def cmd_scan(args) -> int:
     return scan.run(build_pipeline(), args.jsonl, args.paths, args.text, args.declared_aigc)
 
 
+# Commands that live in other packages: name -> "module:function", each a main(argv) -> int.
+# One table, imported only when the command runs.
+DELEGATED = {
+    ("bench", "rules"): "rules.bench:main",
+    ("bench", "text"): "classifiers.text.bench:main",
+    ("bench", "media"): "classifiers.media.bench:main",
+    ("bench", "watermark"): "watermark.bench:main",
+    ("bench", "review"): "review_queue.loadtest:main",
+    ("train", None): "classifiers.text.train:main",
+    ("export-training", None): "classifiers.text.export:main",
+    ("audit", "verify"): "reports.cli:audit_main",
+    ("retention", "purge"): "reports.cli:retention_main",
+}
+
+
+def run_delegated(target: str, argv: list[str]) -> int:
+    import importlib
+
+    module, func = target.split(":")
+    return int(getattr(importlib.import_module(module), func)(argv) or 0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="modpipe", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -174,11 +196,27 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--text", default=None)
     sp.add_argument("--declared-aigc", action="store_true")
     sp.set_defaults(func=cmd_scan)
+
+    # Listed for --help; main() hands them to their packages before argparse runs.
+    for (cmd, subcmd), target in DELEGATED.items():
+        name = f"{cmd} {subcmd}" if subcmd else cmd
+        if cmd not in sub.choices:
+            sub.add_parser(cmd, help=f"{name}: see `modpipe {name} --help`" if not subcmd else
+                           f"{cmd} ({', '.join(s for c, s in DELEGATED if c == cmd)})")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     logs.configure()
+    argv = sys.argv[1:] if argv is None else argv
+    for (cmd, sub), target in DELEGATED.items():
+        if argv[:1] == [cmd] and (sub is None or argv[1:2] == [sub]):
+            rest = argv[1:] if sub is None else argv[2:]
+            try:
+                return run_delegated(target, rest)
+            except ModpipeError as e:
+                print(f"modpipe: {e}", file=sys.stderr)
+                return 2
     args = build_parser().parse_args(argv)
     try:
         return args.func(args) or 0

@@ -1,0 +1,158 @@
+"""``python -m classifiers.text.evaluate``: per data set, on the dev split only.
+
+For the shipped system (model path: blend + calibration + thresholds.json) it reports
+flag-F1 ("flagged" = review or block on any of the data set's target categories),
+auto-block precision and the shares sent to review and to block, beside:
+  * the classic baseline: char 1-3-gram TF-IDF + logistic regression trained per data set
+    on our train split, flagging at p >= 0.5 (ToxiCN may not be trained on: its baseline
+    is the COLD one, and our system never saw ToxiCN either);
+  * each half alone (linear only, transformer only), with its own decision layer fitted on
+    calib the same way, which says what each half contributes;
+  * "F1 any": flagged when ANY of the seven model categories reaches review, the honest
+    figure for one system serving every category at once.
+Rules and exemplars are not in these figures (the rules live in another package).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .calibration import DecisionLayer, category_scores, fit_decision_layer
+from .data import load_rows, split
+from .mapping import CATEGORY_SOURCES, DATASET_TARGETS
+from .model import DEFAULT_DIR, TextModel
+
+DATASETS = ("cold", "swsr", "sms_spam", "harm6", "ced", "weibo16", "checked", "aigc_zh", "toxicn")
+BASELINE_GOALS = {"cold": 0.88, "swsr": 0.73, "sms_spam": 0.90, "ced": 0.88, "harm6": 0.99}
+
+
+def _f1(y: np.ndarray, pred: np.ndarray) -> float:
+    tp = float((y & pred).sum())
+    return 2 * tp / max(1.0, float(y.sum() + pred.sum()))
+
+
+def _flag_metrics(scores: dict[str, np.ndarray], thr: dict, targets: tuple[str, ...], y: np.ndarray,
+                  idx: np.ndarray, any_cats: tuple[str, ...]) -> dict:
+    flagged = np.zeros(len(idx), dtype=bool)
+    blocked = np.zeros(len(idx), dtype=bool)
+    for c in targets:
+        s = scores[c][idx]
+        flagged |= s >= thr[c]["review"]
+        blocked |= s >= thr[c]["block"]
+    any_flag = np.zeros(len(idx), dtype=bool)
+    for c in any_cats:
+        any_flag |= scores[c][idx] >= thr[c]["review"]
+    nb = int(blocked.sum())
+    return {
+        "f1": round(_f1(y, flagged), 4),
+        "f1_any": round(_f1(y, any_flag | flagged), 4),
+        "block_precision": round(float((y & blocked).sum()) / nb, 4) if nb else None,
+        "blocked": nb,
+        "review_share": round(float((flagged & ~blocked).mean()), 4),
+        "block_share": round(float(blocked.mean()), 4),
+        "recall": round(float((y & flagged).sum()) / max(1, int(y.sum())), 4),
+    }
+
+
+def baseline_f1(parts: dict, dataset: str) -> float:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    src = "cold" if dataset == "toxicn" else dataset
+    tr = [r for r in parts["train"] if r.dataset == src]
+    dv = [r for r in parts["dev"] if r.dataset == dataset]
+    if not tr or not dv or len({r.label for r in tr}) < 2:
+        return float("nan")
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3))
+    lr = LogisticRegression(max_iter=1000).fit(vec.fit_transform([r.text for r in tr]), [r.label for r in tr])
+    pred = lr.predict(vec.transform([r.text for r in dv])).astype(bool)
+    return round(_f1(np.array([r.label for r in dv], dtype=bool), pred), 4)
+
+
+def evaluate(model_dir: Path = DEFAULT_DIR, parts: dict | None = None) -> dict:
+    from ..categories import load_thresholds
+
+    parts = parts or split(load_rows())
+    tm = TextModel(model_dir)
+    calib = [r for r in parts["calib"] if r.head]
+    dev = [r for r in parts["dev"] if r.dataset in DATASETS]
+    net_c, lin_c = tm.raw_logits([r.text for r in calib])
+    net_d, lin_d = tm.raw_logits([r.text for r in dev])
+    heads = list(lin_c)
+    layers = {
+        "system": DecisionLayer(tm.weights, tm.calib, load_thresholds(model_dir)),
+        "linear_only": fit_decision_layer(net_c, lin_c, calib, weights={h: 0.0 for h in heads}),
+        "transformer_only": fit_decision_layer(net_c, lin_c, calib, weights={h: 1.0 for h in heads}),
+    }
+    ds = np.array([r.dataset for r in dev])
+    y_all = np.array([r.label for r in dev], dtype=bool)
+    report: dict = {"datasets": {}, "blend": tm.weights, "n_dev": len(dev), "n_calib": len(calib)}
+    scores = {name: category_scores(net_d, lin_d, layer) for name, layer in layers.items()}
+    for d in DATASETS:
+        idx = np.nonzero(ds == d)[0]
+        if not len(idx):
+            continue
+        y = y_all[idx]
+        entry = {"n": int(len(idx)), "positives": int(y.sum()), "targets": list(DATASET_TARGETS[d]),
+                 "baseline_f1": baseline_f1(parts, d), "baseline_goal": BASELINE_GOALS.get(d)}
+        any_cats = tuple(CATEGORY_SOURCES) if d != "aigc_zh" else ()
+        for name, layer in layers.items():
+            thr = dict(layer.thresholds)
+            entry[name] = _flag_metrics(scores[name], thr, DATASET_TARGETS[d], y, idx, any_cats)
+        report["datasets"][d] = entry
+    main = [d for d in BASELINE_GOALS if d in report["datasets"]]
+    report["mean_f1_main"] = {
+        k: round(float(np.mean([report["datasets"][d][k]["f1"] if k != "baseline_f1"
+                                else report["datasets"][d][k] for d in main])), 4)
+        for k in ("system", "linear_only", "transformer_only", "baseline_f1")
+    } if main else {}
+    return report
+
+
+def format_table(report: dict) -> str:
+    lines = ["| data set | n | baseline F1 | system F1 | F1 any | block prec. | review share | block share "
+             "| linear-only F1 | transformer-only F1 |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for d, e in report["datasets"].items():
+        s = e["system"]
+        bp = "-" if s["block_precision"] is None else f'{s["block_precision"]:.3f} ({s["blocked"]})'
+        lines.append(f'| {d} | {e["n"]} | {e["baseline_f1"]:.3f} | **{s["f1"]:.3f}** | {s["f1_any"]:.3f} | {bp} '
+                     f'| {s["review_share"]:.3f} | {s["block_share"]:.3f} | {e["linear_only"]["f1"]:.3f} '
+                     f'| {e["transformer_only"]["f1"]:.3f} |')
+    m = report.get("mean_f1_main") or {}
+    if m:
+        lines.append(f'| mean of cold, swsr, sms_spam, ced, harm6 | | {m["baseline_f1"]:.3f} | **{m["system"]:.3f}** '
+                     f'| | | | | {m["linear_only"]:.3f} | {m["transformer_only"]:.3f} |')
+    return "\n".join(lines)
+
+
+def write_report(model_dir: Path, report: dict) -> None:
+    from .card import write_card
+
+    (Path(model_dir) / "metrics.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    write_card(Path(model_dir), report)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m classifiers.text.evaluate", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model-dir", type=Path, default=DEFAULT_DIR)
+    ap.add_argument("--write", action="store_true", help="also write metrics.json and MODEL_CARD.md")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args(argv)
+    import torch
+
+    torch.set_num_threads(args.threads)
+    report = evaluate(args.model_dir)
+    print(format_table(report))
+    if args.write:
+        write_report(args.model_dir, report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""The linear half of the text model: hashed character n-gram TF-IDF with one logistic
+regression per head.
+
+Hashing keeps the artifact small and free of a vocabulary file (and of pickle): the
+shipped state is an IDF vector plus one weight matrix per head, stored as plain arrays.
+It complements the transformer: n-grams memorise surface forms (spam templates, slurs,
+obfuscated ads) that a small model trained from scratch learns slowly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.linear_model import LogisticRegression
+
+N_FEATURES = 2**20
+NGRAMS = (1, 4)
+
+
+def _vectorizer() -> HashingVectorizer:
+    return HashingVectorizer(analyzer="char", ngram_range=NGRAMS, n_features=N_FEATURES,
+                             alternate_sign=False, norm=None, lowercase=True)
+
+
+@dataclass
+class LinearModel:
+    idf: np.ndarray  # (N_FEATURES,) float32
+    coef: dict[str, np.ndarray]  # head -> (k, N_FEATURES) float32, k = 1 for binary heads
+    intercept: dict[str, np.ndarray]  # head -> (k,)
+
+    def features(self, texts: list[str]) -> sparse.csr_matrix:
+        x = _vectorizer().transform(texts).astype(np.float32)
+        x.data = 1.0 + np.log(x.data)  # sublinear tf
+        x = x.multiply(self.idf).tocsr()
+        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sparse.diags(1.0 / norms).dot(x).tocsr()
+
+    def logits(self, texts: list[str], x: sparse.csr_matrix | None = None) -> dict[str, np.ndarray]:
+        """head -> (n, k) raw scores (log-odds for binary heads, class scores for harm)."""
+        if x is None:
+            x = self.features(texts)
+        return {h: np.asarray(x @ self.coef[h].T) + self.intercept[h] for h in self.coef}
+
+    def save(self, path: Path) -> None:
+        arrays = {"idf": self.idf.astype(np.float16)}
+        for h in self.coef:
+            c = sparse.csr_matrix(self.coef[h])
+            arrays[f"coef_{h}_data"] = c.data.astype(np.float16)
+            arrays[f"coef_{h}_indices"] = c.indices.astype(np.int32)
+            arrays[f"coef_{h}_indptr"], arrays[f"icpt_{h}"] = c.indptr.astype(np.int32), self.intercept[h]
+        np.savez_compressed(path, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> "LinearModel":
+        z = np.load(path)
+        heads = sorted({k[5:-5] for k in z.files if k.startswith("coef_") and k.endswith("_data")})
+        coef, icpt = {}, {}
+        for h in heads:
+            indptr = z[f"coef_{h}_indptr"]
+            m = sparse.csr_matrix((z[f"coef_{h}_data"].astype(np.float32), z[f"coef_{h}_indices"], indptr),
+                                  shape=(len(indptr) - 1, N_FEATURES))
+            coef[h] = m.toarray().astype(np.float32)
+            icpt[h] = z[f"icpt_{h}"].astype(np.float32)
+        return cls(z["idf"].astype(np.float32), coef, icpt)
+
+
+def fit_idf(texts: list[str]) -> np.ndarray:
+    df = np.bincount((_vectorizer().transform(texts) > 0).tocsc().indices, minlength=N_FEATURES)
+    n = len(texts)
+    return (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
+
+
+def train_linear(by_head: dict[str, tuple[list[str], list[int]]], all_texts: list[str],
+                 c: float = 4.0) -> LinearModel:
+    """One logistic regression per head on that head's rows; IDF from every training text."""
+    model = LinearModel(fit_idf(all_texts), {}, {})
+    for head, (texts, ys) in by_head.items():
+        x = model.features(texts)
+        y = np.asarray(ys)
+        lr = LogisticRegression(C=c, max_iter=2000, class_weight=None)
+        lr.fit(x, y)
+        model.coef[head] = lr.coef_.astype(np.float32)
+        model.intercept[head] = lr.intercept_.astype(np.float32)
+    return model

@@ -1,0 +1,84 @@
+"""How the trained heads speak for the 17 categories, and which rows speak for which category.
+
+One table, read by training (calibration, thresholds), serving (category scores) and
+evaluation, so the three can never disagree. A category score is the largest of the
+head outputs listed for it, then calibrated per category on the calib split.
+"""
+
+from __future__ import annotations
+
+from .data import HARM_CLASSES, Row
+
+# category slug -> head outputs ("head" for a binary head, "head:class" for a harm class)
+CATEGORY_SOURCES: dict[str, tuple[str, ...]] = {
+    "insult_defamation_privacy": ("offensive", "harm:abuse_provocation"),
+    "ethnic_hatred": ("offensive",),
+    "public_morality": ("sexism",),
+    "spam_ads_sexual": ("spam", "harm:illicit_ads", "harm:vulgar_sexual"),
+    "porn_gambling_violence": ("harm:vulgar_sexual", "harm:gambling"),
+    "other_illegal": ("harm:fraud",),
+    "rumor_disorder": ("rumor",),
+}
+AIGC = "aigc_text"
+AIGC_SOURCES = ("aigc",)
+
+# harm6 class -> categories it is positive for
+_HARM_POSITIVE = {
+    "vulgar_sexual": {"porn_gambling_violence", "spam_ads_sexual"},
+    "gambling": {"porn_gambling_violence"},
+    "fraud": {"other_illegal"},
+    "abuse_provocation": {"insult_defamation_privacy"},
+    "illicit_ads": {"spam_ads_sexual"},
+}
+_HARM_COVERED = {"porn_gambling_violence", "spam_ads_sexual", "other_illegal", "insult_defamation_privacy"}
+
+# which categories a data set's binary label is about (for per-data-set flag-F1)
+DATASET_TARGETS: dict[str, tuple[str, ...]] = {
+    "cold": ("insult_defamation_privacy", "ethnic_hatred"),
+    "toxicn": ("insult_defamation_privacy", "ethnic_hatred", "public_morality"),
+    "swsr": ("public_morality",),
+    "sms_spam": ("spam_ads_sexual",),
+    "harm6": ("porn_gambling_violence", "spam_ads_sexual", "other_illegal", "insult_defamation_privacy"),
+    "ced": ("rumor_disorder",),
+    "weibo16": ("rumor_disorder",),
+    "checked": ("rumor_disorder",),
+    "aigc_zh": (AIGC,),
+}
+
+# a moderator's category -> the head (and harm class) its rows train
+CATEGORY_TO_HEAD: dict[str, tuple[str, int]] = {
+    "insult_defamation_privacy": ("offensive", 1),
+    "ethnic_hatred": ("offensive", 1),
+    "public_morality": ("sexism", 1),
+    "spam_ads_sexual": ("spam", 1),
+    "porn_gambling_violence": ("harm", HARM_CLASSES.index("vulgar_sexual")),
+    "other_illegal": ("harm", HARM_CLASSES.index("fraud")),
+    "rumor_disorder": ("rumor", 1),
+}
+
+
+def coverage(row: Row) -> dict[str, int]:
+    """category -> 0/1 for the categories this row's label speaks about (calibration rows)."""
+    if row.dataset == "cold":
+        cats = {"insult_defamation_privacy"}
+        if row.topic in ("race", "region"):
+            cats.add("ethnic_hatred")
+        return {c: row.label for c in cats}
+    if row.dataset == "swsr":
+        return {"public_morality": row.label}
+    if row.dataset == "sms_spam":
+        return {"spam_ads_sexual": row.label}
+    if row.dataset == "harm6":
+        name = HARM_CLASSES[row.klass]
+        pos = _HARM_POSITIVE.get(name, set())
+        covered = set(_HARM_COVERED)
+        if name in ("gambling", "fraud"):
+            covered.discard("spam_ads_sexual")  # gambling/fraud adverts are ads too: not evidence either way
+        return {c: int(c in pos) for c in covered}
+    if row.dataset in ("ced", "weibo16", "checked"):
+        return {"rumor_disorder": row.label}
+    if row.dataset == "aigc_zh":
+        return {AIGC: row.label}
+    if row.dataset == "extra" and row.category in CATEGORY_SOURCES:
+        return {row.category: row.label}
+    return {}
