@@ -6,7 +6,7 @@
 
 Through the API every case must be answered below 500 (an error as problem+json) and every
 accepted one must reach an outcome, with the workers still alive. Through the pipeline
-(sniffing, then ``Pipeline.scan``, exactly what a worker runs) nothing may raise except
+(sniffing, the media extract stage, then ``Pipeline.scan``, what a worker runs) nothing may raise except
 ``RejectedInput``, and peak memory must stay under ``--max-rss-mb``. The mutation fuzzer
 flips bits, truncates, splices and re-heads the corpus's files, seeded and bounded.
 """
@@ -80,6 +80,10 @@ def scan_pipeline(cases: list[Case], mutations: int, seed: int, budget_s: float)
     from modpipe.pipeline import build_pipeline
 
     pipeline = build_pipeline()
+    try:  # the media stages, called directly until the pipeline's extract stage calls them itself
+        from classifiers.media.extract import extract as media_extract
+    except ImportError:
+        media_extract = None
     f = Findings()
     files = [c for c in cases if c.family != "text"]
     texts = [c for c in cases if c.family == "text"]
@@ -88,6 +92,9 @@ def scan_pipeline(cases: list[Case], mutations: int, seed: int, budget_s: float)
         t = time.perf_counter()
         try:
             sniffed = sniff(data, filename)
+            content = Content(kind=sniffed.kind, data=data, mime=sniffed.mime, filename=filename)
+            if media_extract is not None:
+                media_extract(content)
             pipeline.scan(Content(kind=sniffed.kind, data=data, mime=sniffed.mime, filename=filename))
         except RejectedInput:
             f.rejected += 1

@@ -43,6 +43,9 @@ def dotted(node) -> tuple[str, ...]:
 def findings(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     where = path.relative_to(REPO) if REPO in path.parents else path
+    # bare names count only when imported from subprocess (a local function may be called `run`)
+    from_subprocess = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+                       and n.module == "subprocess" for a in n.names}
     bad = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -50,7 +53,8 @@ def findings(path: Path) -> list[str]:
         name = dotted(node.func)
         if name[-2:] in FORBIDDEN_CALLS or (len(name) == 1 and name[0] in FORBIDDEN_NAMES):
             bad.append(f"{where}:{node.lineno}: {'.'.join(name)}()")
-        if name and name[-1] in SUBPROCESS and (len(name) == 1 or name[-2] == "subprocess"):
+        if name and name[-1] in SUBPROCESS and ((len(name) == 1 and name[0] in from_subprocess)
+                                                or (len(name) > 1 and name[-2] == "subprocess")):
             for kw in node.keywords:
                 if kw.arg == "shell" and not (isinstance(kw.value, ast.Constant) and kw.value.value is False):
                     bad.append(f"{where}:{node.lineno}: subprocess with shell=")
@@ -72,13 +76,14 @@ def test_no_shell_no_eval_no_unpickling_in_product_code():
 
 def test_the_scanner_catches_what_it_looks_for(tmp_path):
     sample = tmp_path / "probe.py"
-    code = ("import os, subprocess, pickle, yaml\n"
+    code = ("import os, subprocess, pickle, yaml\nfrom subprocess import check_call\n"
             "os.system('ls ' + name)\nsubprocess.run(f'convert {path}', shell=True)\n"
             "subprocess.check_output('ffprobe x')\neval(expr)\npickle.loads(b)\nyaml.load(s)\n"
+            "check_call('rm -rf ' + d)\ndef run(x): pass\nrun('not a shell')\n"
             "subprocess.run(['ffprobe', path])\nyaml.load(s, Loader=yaml.SafeLoader)\n")
     sample.write_text(code)
     bad = findings(sample)
-    assert len(bad) == 7, bad  # the two safe forms on the last line pass
+    assert len(bad) == 8, bad  # a local run() and the two safe forms on the last line pass
 
 
 def test_hostile_names_and_ids_never_become_paths(client, org, rt, workers, wait_final, tmp_path):
