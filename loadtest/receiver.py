@@ -28,8 +28,10 @@ class Delivery:
 class Receiver:
     secret: str
     fail_first: int = 0
+    hang_first_s: float = 0.0  # hold the first request this long before answering (a sender killed meanwhile)
     deliveries: list[Delivery] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _hung: bool = False
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -49,6 +51,12 @@ class Receiver:
                 except (ValueError, KeyError, TypeError):
                     item_id = None
                 with receiver._lock:
+                    first = not receiver.deliveries and not receiver._hung
+                    receiver._hung = receiver._hung or first
+                if first and receiver.hang_first_s:
+                    time.sleep(receiver.hang_first_s)
+                    return  # never answered: the connection is dropped
+                with receiver._lock:
                     failing = len(receiver.deliveries) < receiver.fail_first
                     code = 500 if failing else (200 if ok else 401)
                     receiver.deliveries.append(Delivery(time.time(), item_id, ok, code))
@@ -58,6 +66,12 @@ class Receiver:
 
             def log_message(self, *args):  # quiet
                 pass
+
+            def handle(self):
+                try:
+                    super().handle()
+                except OSError:  # the sender went away mid-request (a killed worker)
+                    pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, name="webhook-receiver", daemon=True).start()
