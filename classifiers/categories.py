@@ -16,10 +16,10 @@ from pathlib import Path
 from modpipe.domain import Category
 
 # Categories with no labelled data: the model has no head for them. A rule hit alone
-# reaches ``review`` (rule scores are kept below BLOCK_UNREACHABLE); only a rule's own
+# reaches ``review`` (scores are kept below BLOCK_UNREACHABLE); only a rule's own
 # ``floor`` (a block-severity keyword) or a moderator-confirmed exemplar match blocks.
 DEFAULT_REVIEW = 0.5
-BLOCK_UNREACHABLE = 1.01
+BLOCK_UNREACHABLE = 1.0  # model and exemplar scores are capped below it
 
 
 def default_thresholds() -> dict[str, dict[str, float]]:
@@ -58,7 +58,8 @@ from .exemplars import ExemplarBank, similarity_score  # noqa: E402
 from .pii import find_pii, mask  # noqa: E402
 from .text.mapping import AIGC, CATEGORY_SOURCES  # noqa: E402
 
-MIN_AIGC_CHARS = 50  # AI-text scores on shorter texts are noise
+MIN_AIGC_CHARS = 50
+MAX_SCORE = 0.9999  # AI-text scores on shorter texts are noise
 
 
 @dataclass
@@ -75,7 +76,7 @@ class TextEvidence:
 
     def __init__(self, model_dir: Path | None = None) -> None:
         self.model_dir = _model_dir(model_dir)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._model = None
         self._bank: ExemplarBank | None = None
         self.thresholds = load_thresholds(self.model_dir)
@@ -92,14 +93,14 @@ class TextEvidence:
                         raise ConfigError(f"no text model in {self.model_dir}; run `modpipe train` "
                                           "or point model_dir at a trained artifact")
                     self._model = TextModel.shared(self.model_dir)
-                    self._bank = ExemplarBank.load(self.model_dir / "exemplars.jsonl",
-                                                   self._model.linear.features)
         return self._model
 
     @property
     def bank(self) -> ExemplarBank:
-        self.model  # noqa: B018 - loads both
-        assert self._bank is not None
+        if self._bank is None:
+            with self._lock:
+                if self._bank is None:
+                    self._bank = ExemplarBank.load(self.model_dir / "exemplars.jsonl", self.model.linear.features)
         return self._bank
 
     def score(self, contents: list[Content]) -> list[_Scored]:
@@ -154,8 +155,6 @@ _TEXT_EXAMPLES: dict[str, list[tuple[str, Decision]]] = {
                                   ("今天天气很好，我们去公园散步了。", Decision.PASS)],
     "rumor_disorder": [("紧急扩散！！明天全市停水停电三天，自来水有毒，赶紧转发告诉家人！", Decision.REVIEW),
                        ("本次义卖活动所得将全部用于山区儿童的午餐补助。", Decision.PASS)],
-    "ethnic_hatred": [("黑人就是低等民族，又懒又蠢，全都应该滚出中国", Decision.REVIEW),
-                      ("各民族同胞一起过节，大家互相学习彼此的传统。", Decision.PASS)],
     "public_morality": [("女人就是生孩子的工具，出来工作的女的都不是好东西", Decision.REVIEW),
                         ("这家图书馆周末开放到晚上八点。", Decision.PASS)],
     "other_illegal": [("兼职刷单日结，先垫付后返现，佣金高，加QQ详聊", Decision.REVIEW),
@@ -197,6 +196,8 @@ class CategoryClassifier:
             rule_score = float(r.score)
             if not self.has_model:
                 rule_score = max(rule_score, review)  # rule-only evidence routes to review
+            if r.floor != Decision.BLOCK:  # only a block-severity rule may block; others stop at review
+                rule_score = min(rule_score, max(review, self._ev.thresholds[slug]["block"] - 1e-3))
             score = max(score, rule_score)
             if r.floor.rank > floor.rank:
                 floor = r.floor
@@ -217,6 +218,8 @@ class CategoryClassifier:
                             score = max(score, review)
                             evidence.append(Evidence(source="pii", field=field, span=(m.start, m.end),
                                                      detail=f"resident ID number {mask(m.value)}"))
+        if floor != Decision.BLOCK:  # "block 1.0" means never by score
+            score = min(score, MAX_SCORE)
         return CategoryResult(self.category, min(1.0, max(0.0, score)), evidence, floor)
 
     def examples(self) -> list[Example]:

@@ -3,7 +3,7 @@
 The bank is ``exemplars.jsonl`` beside the model (``{"text", "category", "source"}`` rows:
 a few seed rows shipped with the code plus every positive moderator row for a category
 without a trained head, added by ``modpipe train --extra``). Texts are compared as
-hashed character 1-4-gram TF-IDF vectors (the linear model's features), so a match means
+hashed character 1-3-gram TF-IDF vectors (the linear model's features), so a match means
 a near-copy or a light rewrite of a confirmed item, not a topic resemblance.
 """
 

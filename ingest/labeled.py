@@ -16,11 +16,12 @@ TEXT_NOTICES = {
 
 def labeled_response(rt: Runtime, item: Item) -> Response:
     label = (item.aigc or {}).get("label")
+    # The bytes are the uploader's: a browser must never sniff them into HTML or script.
+    headers = {"X-Modpipe-AIGC-Label": label or "none", "X-Content-Type-Options": "nosniff"}
     if item.blob_sha256:
         data = rt.store.get(item.blob_sha256)
-        return Response(data, media_type=item.mime or "application/octet-stream",
-                        headers={"X-Modpipe-AIGC-Label": label or "none"})
+        return Response(data, media_type=item.mime or "application/octet-stream", headers=headers)
     text = item.text or ""
     if label in TEXT_NOTICES:
         text = f"{TEXT_NOTICES[label]}\n{text}"
-    return Response(text, media_type="text/plain; charset=utf-8", headers={"X-Modpipe-AIGC-Label": label or "none"})
+    return Response(text, media_type="text/plain; charset=utf-8", headers=headers)

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from modpipe.errors import ModpipeError
@@ -19,7 +20,7 @@ PROBLEM = "application/problem+json"
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {"Retry-After": "1"} if status == 503 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -42,6 +43,17 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden"}
         return problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail))
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        # A cut connection or a database restart: the request's transaction rolled back, so
+        # nothing was accepted; say so with a 503 the uploader can retry, not a bare 500.
+        if isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated:
+            log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+            return problem(503, "Service unavailable", "the database is unavailable for a moment; nothing was "
+                           "accepted, send the request again (same external_id is safe)")
+        log.exception("database error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem(500, "Internal error", "something went wrong on our side; the error is logged")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -14,7 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from modpipe.domain import ItemStatus, Kind
-from modpipe.errors import Forbidden, InvalidInput, TooLarge
+from modpipe.errors import Forbidden, InvalidInput, ModpipeError, TooLarge, Unavailable
+from modpipe.logs import bound_item
+from modpipe.metrics import ITEMS_INGESTED
 from modpipe.models import Account, Item
 from modpipe.runtime import Runtime
 
@@ -37,6 +39,17 @@ class Submission:
     source_ip: str | None = None
 
 
+def _unicode(key: str, v: str) -> str:
+    # JSON may carry "\ud800": valid JSON, not valid Unicode; the database cannot store it (the fuzz corpus found it).
+    try:
+        v.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise InvalidInput(f"{key!r} contains a lone surrogate at character {e.start}; send valid Unicode") from None
+    if "\x00" in v:
+        raise InvalidInput(f"{key!r} contains a NUL character")
+    return v
+
+
 def _opt_str(fields: dict[str, Any], key: str, max_len: int) -> str | None:
     v = fields.get(key)
     if v is None or v == "":
@@ -45,7 +58,7 @@ def _opt_str(fields: dict[str, Any], key: str, max_len: int) -> str | None:
         raise InvalidInput(f"{key!r} must be a string, got {type(v).__name__}")
     if len(v) > max_len:
         raise InvalidInput(f"{key!r} is {len(v)} characters; the limit is {max_len}")
-    return v
+    return _unicode(key, v)
 
 
 def _bool(fields: dict[str, Any], key: str) -> bool:
@@ -75,6 +88,8 @@ def parse_fields(fields: dict[str, Any], max_text_chars: int) -> Submission:
         raise TooLarge(f"'text' is {len(text)} characters; the limit is {max_text_chars}")
     if text is not None and "\x00" in text:
         raise InvalidInput("'text' contains a NUL character")
+    if text is not None:
+        _unicode("text", text)
     callback = _opt_str(fields, "callback_url", 2000)
     if callback is not None and not callback.startswith(("http://", "https://")):
         raise InvalidInput(f"'callback_url' must be an http(s) URL, got {callback[:80]!r}")
@@ -93,9 +108,14 @@ def _account(s, org_id: str, user_id: str | None) -> Account | None:
         return None
     acc = s.scalar(select(Account).where(Account.org_id == org_id, Account.external_user_id == user_id))
     if acc is None:
-        acc = Account(org_id=org_id, external_user_id=user_id)
-        s.add(acc)
-        s.flush()
+        # Two first uploads of the same user may race (the load test found it): the loser of the
+        # insert rolls back its savepoint only and reads the winner's row.
+        try:
+            with s.begin_nested():
+                acc = Account(org_id=org_id, external_user_id=user_id)
+                s.add(acc)
+        except IntegrityError:
+            acc = s.scalar(select(Account).where(Account.org_id == org_id, Account.external_user_id == user_id))
     if acc.status == "suspended" or acc.status == "restricted":
         raise Forbidden(f"account {user_id!r} is {acc.status}: {acc.status_reason or 'after repeated violations'} "
                         "(clause 8.1); new items are refused until it is lifted")
@@ -108,11 +128,9 @@ def submit(rt: Runtime, org_id: str, sub: Submission) -> tuple[Item, bool]:
         raise InvalidInput("a text item needs a non-empty 'text'")
     if sub.kind is not Kind.TEXT and sub.data is None:
         raise InvalidInput(f"kind {sub.kind.value!r} needs the content as a multipart 'file' part")
-    if sub.external_id is not None:
-        existing = _find(rt, org_id, sub.external_id)
-        if existing is not None:
-            return existing, False
-    sha = rt.store.put(sub.data) if sub.data is not None else None
+    # No look-up first: a new external id (the common case) costs one transaction; a repeated one
+    # fails the unique constraint and is answered with the item that has it, below.
+    sha = _store(rt, sub.data) if sub.data is not None else None
     try:
         with rt.db.session() as s:
             acc = _account(s, org_id, sub.user_id)
@@ -125,13 +143,27 @@ def submit(rt: Runtime, org_id: str, sub: Submission) -> tuple[Item, bool]:
             )
             s.add(item)
     except IntegrityError:
-        # Two requests with the same external id raced; the first one's item stands.
+        # This external id is known (sent again, or two requests raced): the first item stands.
         existing = _find(rt, org_id, sub.external_id) if sub.external_id else None
         if existing is None:
             raise
         return existing, False
-    enqueue(rt, item.id)
+    ITEMS_INGESTED.labels(item.kind).inc()
+    with bound_item(item.id):
+        enqueue(rt, item.id)
     return item, True
+
+
+def _store(rt: Runtime, data: bytes) -> str:
+    """Store the original; a full or unreachable store refuses the upload (503), it never half-accepts it."""
+    try:
+        return rt.store.put(data)
+    except ModpipeError:
+        raise
+    except Exception as e:
+        log.warning("object store refused an upload of %d bytes: %s: %s", len(data), type(e).__name__, str(e)[:200])
+        raise Unavailable("the object store cannot take this upload now (full or unreachable); nothing was "
+                          "accepted, send it again later") from None
 
 
 def enqueue(rt: Runtime, item_id: str) -> None:

@@ -58,6 +58,7 @@ def new_id() -> str:
 def all_models() -> MetaData:
     """Import every module that defines tables (one list, no discovery) and return the metadata."""
     import modpipe.models  # noqa: F401
+    import modpipe.web.models  # noqa: F401
     import reports.models  # noqa: F401
     import review_queue.models  # noqa: F401
 

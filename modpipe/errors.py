@@ -57,6 +57,13 @@ class Conflict(ModpipeError):
     title = "Conflict"
 
 
+class Unavailable(ModpipeError):
+    """A dependency (database, object store) failed the request; nothing was accepted, send it again."""
+
+    status = 503
+    title = "Service unavailable"
+
+
 class RuleError(ModpipeError):
     """A rule file does not compile; carries the file and line."""
 

@@ -38,3 +38,6 @@ def register_defaults() -> None:
     if _registered:
         return
     _registered = True
+    from reports.regulator import on_review_decided
+
+    subscribe("review.decided", on_review_decided)  # drafts regulator reports (clause 5.2.5)

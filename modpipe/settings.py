@@ -66,6 +66,32 @@ class Limits:
     max_file_bytes: int = 50 * MiB
 
 
+# The law asks for at least six months of logs (网络安全法 art. 21; DESIGN.md): 183 days.
+LEGAL_MIN_RETENTION_DAYS = 183
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long records are kept before ``modpipe retention purge`` may remove them.
+
+    Logs (audit entries, webhook deliveries) and regulator reports never go below the legal
+    minimum; item content (texts and originals) may be kept for less. Records sealed for a
+    regulator report are never purged.
+    """
+
+    log_days: int = LEGAL_MIN_RETENTION_DAYS
+    report_days: int = 3 * 365
+    content_days: int = LEGAL_MIN_RETENTION_DAYS
+
+    def __post_init__(self) -> None:
+        for name in ("log_days", "report_days"):
+            if getattr(self, name) < LEGAL_MIN_RETENTION_DAYS:
+                raise ConfigError(f"retention {name}={getattr(self, name)} is under the legal minimum of "
+                                  f"{LEGAL_MIN_RETENTION_DAYS} days (six months); set it to {LEGAL_MIN_RETENTION_DAYS} or more")
+        if self.content_days < 1:
+            raise ConfigError(f"retention content_days={self.content_days}; set it to 1 or more")
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -84,6 +110,7 @@ class Settings:
     propagator: str = "modpipe"
     public_base_url: str = "http://127.0.0.1:8000"
     worker_threads: int = 2
+    retention: Retention = field(default_factory=Retention)
 
     @property
     def objects_dir(self) -> Path:
@@ -142,4 +169,9 @@ class Settings:
             propagator=_get(env, "MODPIPE_PROPAGATOR", "modpipe"),
             public_base_url=_get(env, "MODPIPE_PUBLIC_URL", "http://127.0.0.1:8000"),
             worker_threads=_int(env, "MODPIPE_WORKER_THREADS", 2),
+            retention=Retention(
+                log_days=_int(env, "MODPIPE_RETENTION_LOG_DAYS", Retention.log_days),
+                report_days=_int(env, "MODPIPE_RETENTION_REPORT_DAYS", Retention.report_days),
+                content_days=_int(env, "MODPIPE_RETENTION_CONTENT_DAYS", Retention.content_days),
+            ),
         )

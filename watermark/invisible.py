@@ -43,7 +43,7 @@ _KEY = b"modpipe-aigc-watermark-v1"
 PRESENCE_PSR = 7.0  # pilot peak-to-sidelobe ratio above which the mark counts as present
 POLISH_PSR = 5.5  # below this a candidate period is noise (random PSR peaks at about 4.5)
 MAX_FOLD_PIXELS = 600_000
-MAX_CANDIDATES = 10
+MAX_CANDIDATES = 12
 EDGE_WEIGHT = 0.3
 
 
@@ -156,11 +156,26 @@ def _strong_mask(y: np.ndarray, res: np.ndarray | None = None) -> np.ndarray:
     return cv2.dilate((np.abs(res) > lim).astype(np.uint8), np.ones((9, 9), np.uint8))
 
 
-def _candidate_periods(res: np.ndarray, lo: float, hi: float, k: int = 4) -> list[tuple[float, float]]:
-    """Tile periods (py, px) suggested by peaks of the whitened autocorrelation."""
+def _candidate_periods(
+    res: np.ndarray, lo: float, hi: float, k: int = 4, grid: float | None = None
+) -> list[tuple[float, float]]:
+    """Tile periods (py, px) suggested by peaks of the whitened autocorrelation.
+
+    ``grid``, when given, is the JPEG block size in this view's pixels: blocking
+    puts spectral lines at multiples of 1/grid, whose autocorrelation peaks (every
+    multiple of 8 px) can crowd out the tile's; those lines are notched out.
+    """
     h, w = res.shape
     win = np.outer(np.hanning(h), np.hanning(w)).astype(np.float32)
     f = np.fft.rfft2(res * win)
+    for j in range(1, int(grid / 2) + 1 if grid else 1):
+        bx, by = j * w / grid, j * h / grid
+        for d in (-1, 0, 1):
+            if 0 < round(bx) + d < f.shape[1]:
+                f[:, round(bx) + d] = 0
+            for b in (round(by) + d, h - round(by) - d):
+                if 0 < b < h:
+                    f[b, :] = 0
     mag = np.abs(f)
     acf = np.fft.irfft2(f * np.conj(f) / (mag + mag.mean() * 0.1 + 1e-9), s=(h, w))
     acf /= acf[0, 0] + 1e-9
@@ -290,21 +305,26 @@ def detect(rgb: np.ndarray) -> Reading:
     yw = cv2.resize(y, (int(w * pre), int(h * pre)), interpolation=cv2.INTER_AREA) if pre < 1 else y
     lo = M * 1.5  # chips of 1.5 px are about the least a resampled image keeps
     hi = min(yw.shape) / 1.5
-    cands = _candidate_periods(_residual(yw), lo, hi, k=6)
+    res = _residual(yw)
+    views = [
+        _candidate_periods(res, lo, hi, k=6),
+        # JPEG's 8 px blocks add autocorrelation peaks at every multiple of 8 px; a
+        # second look with those spectral lines notched out finds tiles they hide.
+        _candidate_periods(res, lo, hi, k=6, grid=8 * pre),
+    ]
     if max(yw.shape) <= 800:
         # Small or downscaled images: their chips may be ~2 px, which the edge mask
         # eats at this scale; look again at twice the size.
         y2 = cv2.resize(yw, (yw.shape[1] * 2, yw.shape[0] * 2), interpolation=cv2.INTER_CUBIC)
-        more = [(py / 2, px / 2) for py, px in _candidate_periods(_residual(y2), 2 * lo, 2 * hi, k=6)]
-        merged: list[tuple[float, float]] = []
-        for pair in zip(cands, more, strict=False):  # interleave: each view's best guesses first
-            for c in pair:
-                if not any(abs(c[0] - m[0]) < 1 and abs(c[1] - m[1]) < 1 for m in merged):
-                    merged.append(c)
-        for c in cands + more:
-            if not any(abs(c[0] - m[0]) < 1 and abs(c[1] - m[1]) < 1 for m in merged):
-                merged.append(c)
-        cands = merged
+        twice = _candidate_periods(_residual(y2), 2 * lo, 2 * hi, k=6)
+        views.insert(1, [(py / 2, px / 2) for py, px in twice])
+    cands: list[tuple[float, float]] = []
+    for rank in range(max(len(v) for v in views)):  # interleave: each view's best guesses first
+        for view in views:
+            if rank < len(view):
+                c = view[rank]
+                if not any(abs(c[0] - m[0]) < 1 and abs(c[1] - m[1]) < 1 for m in cands):
+                    cands.append(c)
     best: Reading = _NOTHING
     for cand in cands[:MAX_CANDIDATES]:
         # An autocorrelation peak is good to a pixel or so, and the tiles drift by that
@@ -324,7 +344,7 @@ def detect(rgb: np.ndarray) -> Reading:
                 step /= 2
         if reading.psr > best.psr:
             best = reading
-        if best.present and best.psr > 2 * PRESENCE_PSR:
+        if best.present:  # pilot found and CRC holds: a wrong read passes 1 time in 65536
             break
     if best.period_yx[0]:
         best = Reading(best.present, best.payload, best.bits, best.psr,

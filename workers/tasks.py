@@ -9,14 +9,18 @@ gets exactly one final outcome and its side effects (review task, webhook) once.
 from __future__ import annotations
 
 import logging
+import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from classifiers.base import Content
 from modpipe.db import utcnow
 from modpipe.domain import Decision, ItemStatus, Kind
+from modpipe.logs import bound_item
+from modpipe.metrics import DB_SECONDS, ITEMS_FINISHED, PIPELINE_FAILURES, POST_TO_VERDICT, SWEEPER_RESENT
 from modpipe.models import Item, Organization, WebhookDelivery
 from modpipe.runtime import Runtime
 from modpipe.verdict import Verdict
@@ -25,6 +29,20 @@ from review_queue.models import ReviewTask
 log = logging.getLogger(__name__)
 
 OPEN_STATUSES = (ItemStatus.QUEUED.value, ItemStatus.PROCESSING.value)
+
+# A crafted file that makes a stage raise must not come back forever (sweeper re-sends
+# on top of dramatiq's retries): from this delivery on, a pipeline error is the outcome.
+# Errors loading the item (database, object store) never count: those items wait.
+MAX_PIPELINE_ATTEMPTS = 3
+
+
+@contextmanager
+def timed_db(op: str):
+    t = time.perf_counter()
+    try:
+        yield
+    finally:
+        DB_SECONDS.labels(op).observe(time.perf_counter() - t)
 
 
 class WebhookGaveUp(Exception):
@@ -46,25 +64,38 @@ def content_for(rt: Runtime, item: Item) -> Content:
 
 def claim(rt: Runtime, item_id: str) -> Item | None:
     """Mark the item processing; None when it already has its final outcome."""
-    with rt.db.session() as s:
-        n = s.execute(
+    with timed_db("claim"), rt.db.session() as s:
+        if s.get_bind().dialect.name == "postgresql":
+            # Losing a claim in a database crash is harmless (the item is still open and the sweeper
+            # re-sends it), so it need not wait for its WAL flush; the outcome (finalize) still does.
+            s.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        # One round trip: the compare-and-set returns the row it changed, or nothing.
+        return s.scalars(
             update(Item)
             .where(Item.id == item_id, Item.status.in_(OPEN_STATUSES))
             .values(status=ItemStatus.PROCESSING.value, attempts=Item.attempts + 1, enqueued_at=utcnow())
-        ).rowcount
-        if n == 0:
-            return None
-        return s.get(Item, item_id)
+            .returning(Item)
+        ).first()
 
 
 def process_item(rt: Runtime, item_id: str) -> str | None:
     """Run the pipeline on one item and record its outcome. Returns the final status written, if any."""
-    item = claim(rt, item_id)
-    if item is None:
-        log.info("item already final, nothing to do", extra={"item_id": item_id})
-        return None
-    verdict = rt.pipeline.scan(content_for(rt, item))
-    return finalize(rt, item_id, verdict)
+    with bound_item(item_id):
+        item = claim(rt, item_id)
+        if item is None:
+            log.info("item already final, nothing to do")
+            return None
+        content = content_for(rt, item)
+        try:
+            verdict = rt.pipeline.scan(content)
+        except Exception as e:
+            PIPELINE_FAILURES.inc()
+            if item.attempts < MAX_PIPELINE_ATTEMPTS:
+                raise  # dramatiq retries with backoff
+            log.exception("the pipeline failed on attempt %d; rejecting the item", item.attempts)
+            verdict = Verdict.rejected(f"the content could not be processed ({type(e).__name__} on "
+                                       f"{item.attempts} attempts); a moderator can look at it")
+        return finalize(rt, item_id, verdict)
 
 
 def finalize(rt: Runtime, item_id: str, verdict: Verdict) -> str | None:
@@ -86,40 +117,44 @@ def finalize(rt: Runtime, item_id: str, verdict: Verdict) -> str | None:
             model_version=verdict.model_version,
         )
     delivery_id = None
-    with rt.db.session() as s:
-        n = s.execute(
-            update(Item).where(Item.id == item_id, Item.status.in_(OPEN_STATUSES)).values(**values)
-        ).rowcount
-        if n == 0:
+    with timed_db("finalize"), rt.db.session() as s:
+        item = s.scalars(
+            update(Item).where(Item.id == item_id, Item.status.in_(OPEN_STATUSES)).values(**values).returning(Item)
+        ).first()
+        if item is None:
             return None  # someone else finished it first; their outcome stands
-        item = s.get(Item, item_id)
-        if verdict.decision is Decision.REVIEW:
+        created_at = item.created_at
+        if needs_review(verdict):
             s.add(review_task_for(item, verdict))
         if item.callback_url:
             d = WebhookDelivery(item_id=item.id, url=item.callback_url)
             s.add(d)
             s.flush()
             delivery_id = d.id
+    ITEMS_FINISHED.labels(status.value, values.get("decision") or "").inc()
+    if created_at is not None:
+        POST_TO_VERDICT.observe(max(0.0, (now - created_at).total_seconds()))
     if delivery_id and rt.actors is not None:
         rt.actors.deliver_webhook.send(delivery_id)
     return status.value
 
 
-# The most severe categories jump the queue; the rest wait by age.
-SEVERE = {"national_security", "terrorism_extremism", "porn_gambling_violence", "malware", "illegal_content"}
+# A person looks at what the machine is unsure of, and at every tampered AI label or
+# suspected fabrication (5.2.5: recorded only once a moderator confirms it).
+REVIEW_FLAGS = frozenset({"aigc_label_tampered", "fabricated"})
+
+
+def needs_review(verdict: Verdict) -> bool:
+    if verdict.decision is None:
+        return False
+    return verdict.decision is Decision.REVIEW or bool(REVIEW_FLAGS.intersection(f.value for f in verdict.flags))
 
 
 def review_task_for(item: Item, verdict: Verdict) -> ReviewTask:
-    cats = [r.category.value for r in verdict.reported_categories()]
-    queue = "tampered" if "aigc_label_tampered" in [f.value for f in verdict.flags] else "pipeline"
-    priority = 10 if SEVERE.intersection(cats) else 5
-    return ReviewTask(
-        item_id=item.id,
-        queue=queue,
-        priority=priority,
-        reason=f"pipeline: {', '.join(cats) or ', '.join(f.value for f in verdict.flags) or 'uncertain'}",
-        due_at=utcnow() + timedelta(hours=4 if priority >= 10 else 24),
-    )
+    from review_queue.routing import pipeline_task
+
+    return pipeline_task(item, [r.category.value for r in verdict.reported_categories()],
+                         [f.value for f in verdict.flags])
 
 
 def deliver_webhook(rt: Runtime, delivery_id: str) -> None:
@@ -136,6 +171,11 @@ def deliver_webhook(rt: Runtime, delivery_id: str) -> None:
         body, headers = signed_request(org.webhook_secret, {"event": d.event, "item": item_view(item)})
         d.attempts += 1
         url = d.url
+    with bound_item(item.id):
+        _post_and_record(rt, delivery_id, url, body, headers)
+
+
+def _post_and_record(rt: Runtime, delivery_id: str, url: str, body: bytes, headers: dict[str, str]) -> None:
     try:
         resp = httpx.post(url, content=body, headers=headers, timeout=10.0, follow_redirects=False)
         error = None if resp.status_code < 300 else f"HTTP {resp.status_code}"
@@ -171,5 +211,31 @@ def sweep(rt: Runtime) -> int:
     for item_id in ids:
         rt.actors.process_item.send(item_id)
     if ids:
+        SWEEPER_RESENT.inc(len(ids))
         log.warning("sweeper re-sent %d stuck items", len(ids))
+    sweep_webhooks(rt, cutoff)
     return len(ids)
+
+
+def sweep_webhooks(rt: Runtime, cutoff) -> int:
+    """Re-send deliveries never tried: a worker killed between finalize's commit and its send
+    leaves a pending row with no message (the fault run found four). A short-lived Redis key
+    per delivery keeps one re-send per ``stuck_after_s``; a duplicate message is harmless
+    (``deliver_webhook`` skips a delivered row)."""
+    with rt.db.session() as s:
+        ids = list(s.scalars(
+            select(WebhookDelivery.id)
+            .where(WebhookDelivery.status == "pending", WebhookDelivery.attempts == 0, WebhookDelivery.created_at < cutoff)
+            .order_by(WebhookDelivery.created_at)
+            .limit(1000)
+        ))
+    sent = 0
+    client, ns = rt.broker.client, rt.broker.namespace
+    ttl = max(1, int(rt.settings.stuck_after_s))
+    for delivery_id in ids:
+        if client.set(f"{ns}:modpipe:hook-resent:{delivery_id}", 1, nx=True, ex=ttl):
+            rt.actors.deliver_webhook.send(delivery_id)
+            sent += 1
+    if sent:
+        log.warning("sweeper re-sent %d webhook deliveries that were never tried", sent)
+    return sent

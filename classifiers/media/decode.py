@@ -99,15 +99,26 @@ def to_rgb(im) -> "object":
     return im.convert("RGB")
 
 
+#: long screenshots and scroll posters (长图) keep this aspect ratio's worth
+#: of detail along their length; OCR reads them in tiles
+MAX_LONG_ASPECT = 24
+
+
 def working_copy(im, max_side: int) -> tuple[np.ndarray, float]:
-    """RGB array no larger than ``max_side``, and the factor back to ``im``'s coordinates."""
+    """RGB array no larger than ``max_side`` (for long images: a short side no
+    larger than ``max_side`` and at most MAX_LONG_ASPECT times that along the
+    length), and the factor back to ``im``'s coordinates."""
     from PIL import Image
 
     im = to_rgb(im)
     w, h = im.size
     scale = 1.0
-    if max(w, h) > max_side:
-        scale = max(w, h) / max_side
+    short, long_ = min(w, h), max(w, h)
+    if long_ > 3 * short:
+        scale = max(1.0, short / max_side, long_ / (max_side * MAX_LONG_ASPECT))
+    elif long_ > max_side:
+        scale = long_ / max_side
+    if scale > 1.0:
         im = im.resize((max(1, round(w / scale)), max(1, round(h / scale))), Image.Resampling.BILINEAR, reducing_gap=2.0)
     return np.asarray(im, dtype=np.uint8), scale
 
@@ -159,11 +170,13 @@ def decode_image(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> DecodedIm
             except GifStructureError as exc:
                 raise RejectedInput(f"truncated image: {exc}") from None
             n_frames = len(delays)
-        else:
+        elif fmt in ("PNG", "WEBP"):  # animated PNG / WebP; other formats' extra pages are not looked at
             try:
                 n_frames = int(getattr(im, "n_frames", 1) or 1)
             except Exception as exc:
                 raise RejectedInput(_reason(exc)) from None
+        else:
+            n_frames = 1
         if n_frames > limits.max_animation_frames:
             raise RejectedInput(f"animation has over {limits.max_animation_frames} frames (the cap)")
         if n_frames * w * h > limits.max_animation_pixels:

@@ -31,6 +31,22 @@ from .sniff import SniffResult, sniff
 from .textfiles import text_of
 
 
+#: the signals extract owns; cleared before a run so running it twice gives the same result
+MEDIA_SIGNALS = ("filetype", "yara", "image_size", "image_format", "exif_orientation", "animation_frames",
+                 "decode_notes", "frames", "pdq", "ocr_boxes", "qr", "nsfw", "video", "archive", "stage_errors")
+
+
+def _is_media_text(key: str) -> bool:
+    return key in ("ocr", "file") or key.startswith(("qr:", "frame@", "file:"))
+
+
+def _reset(content: Content) -> None:
+    for k in MEDIA_SIGNALS:
+        content.signals.pop(k, None)
+    for k in [k for k in content.texts if _is_media_text(k)]:
+        del content.texts[k]
+
+
 def _filetype_signal(content: Content, s: SniffResult) -> dict:
     declared = content.kind
     lie = declared in (Kind.IMAGE, Kind.VIDEO) and s.kind != declared
@@ -145,6 +161,7 @@ def extract(content: Content, limits: MediaLimits | None = None) -> None:
         if content.signals and data is None:
             return  # signals computed earlier (re-classification, worked examples): nothing to redo
         raise RejectedInput(f"empty {content.kind.value}: no bytes were uploaded")
+    _reset(content)
     s = sniff(data, content.filename)
     sig = content.signals
     sig["filetype"] = _filetype_signal(content, s)

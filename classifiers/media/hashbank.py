@@ -247,16 +247,8 @@ class PdqIndex:
         return out
 
 
-def pdq_hash(image) -> tuple[str, int]:
-    """PDQ hash (64 hex digits) and quality (0-100) of a PIL image or RGB array.
-
-    Big images are first shrunk to 512 px (as the reference hasher does):
-    PDQ only looks at a 64x64 luminance grid, so this loses nothing and saves
-    most of the time. Bits are written most significant first, as
-    ThreatExchange and HMA write them.
-    """
+def _pdq_input(image) -> np.ndarray:
     import cv2
-    import pdqhash
 
     arr = np.asarray(image.convert("RGB")) if hasattr(image, "convert") else np.asarray(image)
     if arr.ndim == 2:
@@ -265,9 +257,35 @@ def pdq_hash(image) -> tuple[str, int]:
     if max(h, w) > 512:
         f = 512 / max(h, w)
         arr = cv2.resize(arr, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
-    bits, quality = pdqhash.compute(np.ascontiguousarray(arr, dtype=np.uint8))
-    packed = np.packbits(np.asarray(bits, dtype=np.uint8))
-    return packed.tobytes().hex(), int(quality)
+    return np.ascontiguousarray(arr, dtype=np.uint8)
+
+
+def _hex(bits) -> str:
+    return np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes().hex()
+
+
+def pdq_dihedral(image) -> tuple[list[str], int]:
+    """The PDQ hashes of the image and its 7 rotations/mirrorings (identity
+    first), and the quality: matching all eight catches flipped or rotated
+    re-uploads of a banked image without banking eight hashes per entry."""
+    import pdqhash
+
+    hashes, quality = pdqhash.compute_dihedral(_pdq_input(image))
+    return [_hex(h) for h in hashes], int(quality)
+
+
+def pdq_hash(image) -> tuple[str, int]:
+    """PDQ hash (64 hex digits) and quality (0-100) of a PIL image or RGB array.
+
+    Big images are first shrunk to 512 px (as the reference hasher does):
+    PDQ only looks at a 64x64 luminance grid, so this loses nothing and saves
+    most of the time. Bits are written most significant first, as
+    ThreatExchange and HMA write them.
+    """
+    import pdqhash
+
+    bits, quality = pdqhash.compute(_pdq_input(image))
+    return _hex(bits), int(quality)
 
 
 def hex_distance(a: str, b: str) -> int:

@@ -87,30 +87,35 @@ class HashBankClassifier:
         for h in content.signals.get("pdq") or []:
             if int(h.get("quality", 100)) < self.min_quality:
                 continue
-            for m in self.index.query(h["hash"], self.max_distance, org_id=content.org_id):
-                if (m.entry_id, h.get("time")) in seen:
-                    continue
-                seen.add((m.entry_id, h.get("time")))
-                try:
-                    cat = Category.parse(m.category)
-                except ValueError:
-                    continue
-                bank = "platform" if m.org_id is None else f"org {m.org_id}"
-                ev = Evidence(
-                    source="hash",
-                    detail=f"PDQ match: {bank} bank entry {m.entry_id}, distance {m.distance} <= {self.max_distance}",
-                    time=h.get("time"),
-                    rule_id=m.entry_id,
-                    score=round(1.0 - m.distance / 256, 4),
-                )
-                r = results.setdefault(cat, CategoryResult(cat, 1.0, [], Decision.BLOCK))
-                if len(r.evidence) < 20:
-                    r.evidence.append(ev)
+            variants = [(h["hash"], "")] + [(v, " (rotated or mirrored copy)") for v in h.get("dihedral") or []]
+            for hash_hex, how in variants:
+                for m in self.index.query(hash_hex, self.max_distance, org_id=content.org_id):
+                    if (m.entry_id, h.get("time")) in seen:
+                        continue
+                    seen.add((m.entry_id, h.get("time")))
+                    self._add(results, m, h.get("time"), how)
         return list(results.values())
+
+    def _add(self, results: dict, m, time: float | None, how: str) -> None:
+        try:
+            cat = Category.parse(m.category)
+        except ValueError:
+            return
+        bank = "platform" if m.org_id is None else f"org {m.org_id}"
+        ev = Evidence(
+            source="hash",
+            detail=f"PDQ match{how}: {bank} bank entry {m.entry_id}, distance {m.distance} <= {self.max_distance}",
+            time=time,
+            rule_id=m.entry_id,
+            score=round(1.0 - m.distance / 256, 4),
+        )
+        r = results.setdefault(cat, CategoryResult(cat, 1.0, [], Decision.BLOCK))
+        if len(r.evidence) < 20:
+            r.evidence.append(ev)
 
     def examples(self) -> list[Example]:
         """Real pictures, run through extract by the contract test: the canary
-        itself, a shrunk JPEG copy of it, a different picture, a flat one."""
+        itself, a shrunk JPEG copy, a mirrored copy, a different picture, a flat one."""
         import io
 
         from PIL import Image
@@ -126,6 +131,8 @@ class HashBankClassifier:
         return [
             Example(Content(kind=Kind.IMAGE, data=png(canary)), Category.OTHER_ILLEGAL, Decision.BLOCK),
             Example(Content(kind=Kind.IMAGE, data=png(canary.resize((200, 200)), "JPEG", quality=70)),
+                    Category.OTHER_ILLEGAL, Decision.BLOCK),
+            Example(Content(kind=Kind.IMAGE, data=png(canary.transpose(Image.Transpose.FLIP_LEFT_RIGHT))),
                     Category.OTHER_ILLEGAL, Decision.BLOCK),
             Example(Content(kind=Kind.IMAGE, data=png(photo_like((256, 256), seed=5))), Category.OTHER_ILLEGAL,
                     Decision.PASS),

@@ -19,11 +19,12 @@ class Code:
 
 
 def read_codes(rgb: np.ndarray, scale: float = 1.0, max_codes: int = 16) -> list[Code]:
+    import cv2
     import zxingcpp
 
     if rgb.ndim != 3 or min(rgb.shape[:2]) < 16:
         return []
-    grey = np.ascontiguousarray(rgb.mean(axis=2, dtype=np.float32).astype(np.uint8))
+    grey = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
     found: list[Code] = []
     for r in zxingcpp.read_barcodes(grey):
         if not r.valid or not r.text:

@@ -17,7 +17,7 @@ from classifiers.base import Content
 
 from . import nsfw, ocr, qr
 from .decode import Frame
-from .hashbank import pdq_hash
+from .hashbank import pdq_dihedral
 
 
 @dataclass
@@ -30,6 +30,7 @@ class FrameResult:
     detections: list = field(default_factory=list)
     reused_from: float | None = None  # a near-identical earlier frame's results were reused
     errors: list = field(default_factory=list)  # stages that failed on this frame (the others still ran)
+    pdq_variants: list = field(default_factory=list)  # rotations/mirrorings, stills only
 
 
 ALL_STAGES = frozenset({"ocr", "qr", "nsfw", "pdq"})
@@ -53,7 +54,8 @@ def analyse(frame: Frame, stages: frozenset[str] = ALL_STAGES, ocr_max_side: int
             return None
 
     if "pdq" in stages:
-        r.pdq, r.quality = run("pdq", lambda: pdq_hash(frame.rgb)) or ("", 0)
+        hashes, r.quality = run("pdq", lambda: pdq_dihedral(frame.rgb)) or ([""], 0)
+        r.pdq, r.pdq_variants = hashes[0], hashes[1:]
     if "ocr" in stages:
         r.ocr_lines = run("ocr", lambda: ocr.ocr_lines(frame.rgb, frame.scale, ocr_max_side)) or []
     if "qr" in stages:
@@ -78,7 +80,10 @@ def record(content: Content, r: FrameResult, last_ocr_text: str | None = None) -
     for err in r.errors:
         sig.setdefault("stage_errors", []).append({"time": r.time, "error": err})
     if r.pdq:
-        sig.setdefault("pdq", []).append({"hash": r.pdq, "quality": r.quality, "time": r.time})
+        entry = {"hash": r.pdq, "quality": r.quality, "time": r.time}
+        if r.pdq_variants:
+            entry["dihedral"] = r.pdq_variants
+        sig.setdefault("pdq", []).append(entry)
     text, spans = ocr.join_lines(r.ocr_lines, r.time)
     if text and text != last_ocr_text:
         content.texts[p + "ocr"] = text

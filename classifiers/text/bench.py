@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--short", action="store_true", help="300 texts (a smoke test)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--model-dir", type=Path, default=DEFAULT_DIR)
+    ap.add_argument("--int8", action="store_true", help="dynamic int8 quantisation of the transformer")
     args = ap.parse_args(argv)
     import torch
 
@@ -56,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     mean_len = sum(map(len, a)) / max(1, len(a))
 
     ev = TextEvidence(args.model_dir)
+    if args.int8:
+        from .model import TextModel
+
+        ev._model = TextModel(args.model_dir, int8=True)  # noqa: SLF001 - a bench-only variant
     model = ev.model
     model.scores(["预热"])  # load and warm up
     t = time.perf_counter()
@@ -72,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     path_rate = len(b) / (time.perf_counter() - t)
     print(f"text model: {model_rate:.0f} texts/s; 17 category classifiers: {path_rate:.0f} texts/s "
           f"({len(a)} texts, mean {mean_len:.0f} chars, max 200, batch {args.batch}, "
-          f"{torch.get_num_threads()} threads)")
+          f"{torch.get_num_threads()} threads{', int8' if args.int8 else ''})")
     return 0
 
 

@@ -1,8 +1,9 @@
 """The decision layer fitted on the calib split: blend weights, per-category calibration,
 and the ``review`` / ``block`` thresholds.
 
-Goal per category (stated in the issue): auto-block precision at least 0.97, and the
-review threshold where flagging (review or block) has its best F1, so as few items go
+Goal per category (stated in the issue): auto-block precision at least 0.97 (0.98 on calib,
+as a margin), and the review threshold where flagging (review or block) has its best F1 (pooled over the
+data sets that speak about the category), so as few items go
 to review as that goal allows. The block threshold is the lowest score whose precision
 above it stays at or over the target with one pseudo false positive added (so a
 threshold is never picked from a handful of lucky items).
@@ -16,12 +17,12 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from .data import HARM_CLASSES, Row
-from .mapping import CATEGORY_SOURCES, AIGC, coverage
-from .model import blend, calibrate, category_raw, head_probs_from_logits, logit
+from .mapping import AIGC, AIGC_SOURCES, CATEGORY_SOURCES, coverage
+from .model import blend, calibrate, head_probs_from_logits, logit
 
-BLOCK_PRECISION = 0.97
+BLOCK_PRECISION = 0.98  # on calib: a margin so that dev (and production) stay at 0.97 or more
 WEIGHT_GRID = (0.0, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0)
-NEVER = 1.01  # a block threshold no score reaches
+NEVER = 1.0  # a block threshold no score reaches (scores are capped at MAX_SCORE)
 
 
 @dataclass
@@ -55,15 +56,14 @@ def fit_blend(net: dict[str, np.ndarray], lin: dict[str, np.ndarray], rows: list
     return weights
 
 
-def _fit_platt(raw: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    if len(set(y.tolist())) < 2:
-        return {"a": 1.0, "b": 0.0}
-    lr = LogisticRegression(C=100.0).fit(logit(raw).reshape(-1, 1), y)
-    return {"a": float(lr.coef_[0, 0]), "b": float(lr.intercept_[0])}
+def choose_thresholds(score: np.ndarray, y: np.ndarray, precision: float = BLOCK_PRECISION,
+                      groups: np.ndarray | None = None, min_group: int = 20) -> dict[str, float]:
+    """Lowest block threshold meeting the precision goal; review threshold at best flag-F1 below it.
 
-
-def choose_thresholds(score: np.ndarray, y: np.ndarray, precision: float = BLOCK_PRECISION) -> dict[str, float]:
-    """Lowest block threshold meeting the precision goal; review threshold at best flag-F1 below it."""
+    With ``groups`` (the source data set of each row), the goal must also hold inside every
+    group that has at least ``min_group`` items above the threshold, so one easy data set
+    cannot buy precision for a hard one sharing the category.
+    """
     order = np.argsort(-score)
     s, yy = score[order], y[order]
     tp = np.cumsum(yy)
@@ -71,6 +71,12 @@ def choose_thresholds(score: np.ndarray, y: np.ndarray, precision: float = BLOCK
     # only cut between distinct scores
     last = np.r_[s[1:] != s[:-1], True]
     prec_ok = (tp / (k + 1) >= precision) & last & (tp >= 3)
+    if groups is not None:
+        g = np.asarray(groups)[order]
+        for name in sorted(set(g.tolist())):
+            m = g == name
+            kg, tpg = np.cumsum(m), np.cumsum(yy * m)
+            prec_ok &= (kg < min_group) | (tpg >= precision * kg)
     block = float(s[np.nonzero(prec_ok)[0].max()]) if prec_ok.any() else NEVER
     pos = max(int(yy.sum()), 1)
     f1 = np.where(last, 2 * tp / (k + pos), -1)
@@ -82,25 +88,31 @@ def choose_thresholds(score: np.ndarray, y: np.ndarray, precision: float = BLOCK
 def fit_decision_layer(net: dict[str, np.ndarray], lin: dict[str, np.ndarray], rows: list[Row],
                        weights: dict[str, float] | None = None) -> DecisionLayer:
     weights = weights if weights is not None else fit_blend(net, lin, rows)
-    raw = category_raw(head_probs_from_logits(blend(net, lin, weights)))
-    cover = [coverage(r) for r in rows]
+    probs = head_probs_from_logits(blend(net, lin, weights))
+    names = sorted(probs)
+    x_all = np.stack([logit(probs[n]) for n in names], axis=1)
     calib, thresholds = {}, {}
+    cover = [coverage(r) for r in rows]
     for cat in list(CATEGORY_SOURCES) + [AIGC]:
         idx = [i for i, c in enumerate(cover) if cat in c]
-        if not idx:
-            continue
         y = np.array([cover[i][cat] for i in idx])
-        calib[cat] = _fit_platt(raw[cat][idx], y)
-    cal = calibrate(raw, calib)
+        if len(set(y.tolist())) < 2:
+            continue
+        inputs = names if cat != AIGC else list(AIGC_SOURCES)
+        x = x_all[idx][:, [names.index(n) for n in inputs]]
+        lr = LogisticRegression(C=1.0, max_iter=1000).fit(x, y)
+        calib[cat] = {"inputs": inputs, "w": [round(float(w), 6) for w in lr.coef_[0]],
+                      "b": round(float(lr.intercept_[0]), 6)}
+    cal = calibrate(probs, calib)
     for cat in calib:
         idx = [i for i, c in enumerate(cover) if cat in c]
         y = np.array([cover[i][cat] for i in idx])
-        thresholds[cat] = choose_thresholds(cal[cat][idx], y)
+        thresholds[cat] = choose_thresholds(cal[cat][idx], y, groups=np.array([rows[i].dataset for i in idx]))
     return DecisionLayer(weights, calib, thresholds)
 
 
 def category_scores(net: dict[str, np.ndarray], lin: dict[str, np.ndarray], layer: DecisionLayer) -> dict[str, np.ndarray]:
-    return calibrate(category_raw(head_probs_from_logits(blend(net, lin, layer.blend))), layer.calibration)
+    return calibrate(head_probs_from_logits(blend(net, lin, layer.blend)), layer.calibration)
 
 
 __all__ = ["DecisionLayer", "fit_decision_layer", "choose_thresholds", "category_scores", "HARM_CLASSES"]

@@ -92,3 +92,44 @@ def read_rows(path: Path) -> tuple[list[Row], list[dict[str, Any]]]:
             elif label == 1:
                 exemplars.append({"text": text, "category": cat, "source": r.get("source", "moderator")})
     return train, exemplars
+
+
+def decided_tasks(db) -> list[dict[str, Any]]:
+    """Decided review tasks with their item's text, newest decision per item (a second review wins)."""
+    from sqlalchemy import select
+
+    from modpipe.models import Item
+    from review_queue.models import ReviewTask
+
+    latest: dict[str, dict[str, Any]] = {}
+    with db.session() as s:
+        q = (select(ReviewTask, Item.text).join(Item, Item.id == ReviewTask.item_id)
+             .where(ReviewTask.status == "done", ReviewTask.decision.in_(("pass", "block")))
+             .order_by(ReviewTask.decided_at))
+        for task, text in s.execute(q):
+            if text:
+                latest[task.item_id] = {"text": text, "decision": task.decision, "categories": task.categories or []}
+    return list(latest.values())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``modpipe export-training [--out rows.jsonl]``: moderator decisions as training rows."""
+    import argparse
+    import sys
+
+    ap = argparse.ArgumentParser(prog="modpipe export-training", description=main.__doc__)
+    ap.add_argument("--out", type=Path, default=None, help="file to write (default: stdout)")
+    ap.add_argument("--data-dir", default=None, help="data directory (default: MODPIPE_DATA_DIR)")
+    args = ap.parse_args(argv)
+    from modpipe.runtime import Runtime
+    from modpipe.settings import Settings
+
+    rt = Runtime.build(Settings.from_env(data_dir=args.data_dir), with_broker=False)
+    rows = rows_to_training(decided_tasks(rt.db))
+    if args.out:
+        n = write_rows(rows, args.out)
+        print(f"{n} training rows -> {args.out}", file=sys.stderr)
+    else:
+        for r in rows:
+            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return 0

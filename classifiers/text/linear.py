@@ -18,11 +18,11 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression
 
 N_FEATURES = 2**20
-NGRAMS = (1, 4)
+NGRAMS = (1, 3)
 
 
-def _vectorizer() -> HashingVectorizer:
-    return HashingVectorizer(analyzer="char", ngram_range=NGRAMS, n_features=N_FEATURES,
+def _vectorizer(n_features: int = N_FEATURES) -> HashingVectorizer:
+    return HashingVectorizer(analyzer="char", ngram_range=NGRAMS, n_features=n_features,
                              alternate_sign=False, norm=None, lowercase=True)
 
 
@@ -33,7 +33,7 @@ class LinearModel:
     intercept: dict[str, np.ndarray]  # head -> (k,)
 
     def features(self, texts: list[str]) -> sparse.csr_matrix:
-        x = _vectorizer().transform(texts).astype(np.float32)
+        x = _vectorizer(len(self.idf)).transform(texts).astype(np.float32)
         x.data = 1.0 + np.log(x.data)  # sublinear tf
         x = x.multiply(self.idf).tocsr()
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
@@ -63,22 +63,22 @@ class LinearModel:
         for h in heads:
             indptr = z[f"coef_{h}_indptr"]
             m = sparse.csr_matrix((z[f"coef_{h}_data"].astype(np.float32), z[f"coef_{h}_indices"], indptr),
-                                  shape=(len(indptr) - 1, N_FEATURES))
+                                  shape=(len(indptr) - 1, len(z["idf"])))
             coef[h] = m.toarray().astype(np.float32)
             icpt[h] = z[f"icpt_{h}"].astype(np.float32)
         return cls(z["idf"].astype(np.float32), coef, icpt)
 
 
-def fit_idf(texts: list[str]) -> np.ndarray:
-    df = np.bincount((_vectorizer().transform(texts) > 0).tocsc().indices, minlength=N_FEATURES)
+def fit_idf(texts: list[str], n_features: int = N_FEATURES) -> np.ndarray:
+    df = np.bincount((_vectorizer(n_features).transform(texts) > 0).tocsr().indices, minlength=n_features)
     n = len(texts)
     return (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
 
 
 def train_linear(by_head: dict[str, tuple[list[str], list[int]]], all_texts: list[str],
-                 c: float = 4.0) -> LinearModel:
+                 c: float = 1.0, n_features: int = N_FEATURES) -> LinearModel:
     """One logistic regression per head on that head's rows; IDF from every training text."""
-    model = LinearModel(fit_idf(all_texts), {}, {})
+    model = LinearModel(fit_idf(all_texts, n_features), {}, {})
     for head, (texts, ys) in by_head.items():
         x = model.features(texts)
         y = np.asarray(ys)

@@ -12,7 +12,6 @@ from .data import HARM_CLASSES, Row
 # category slug -> head outputs ("head" for a binary head, "head:class" for a harm class)
 CATEGORY_SOURCES: dict[str, tuple[str, ...]] = {
     "insult_defamation_privacy": ("offensive", "harm:abuse_provocation"),
-    "ethnic_hatred": ("offensive",),
     "public_morality": ("sexism",),
     "spam_ads_sexual": ("spam", "harm:illicit_ads", "harm:vulgar_sexual"),
     "porn_gambling_violence": ("harm:vulgar_sexual", "harm:gambling"),
@@ -34,8 +33,8 @@ _HARM_COVERED = {"porn_gambling_violence", "spam_ads_sexual", "other_illegal", "
 
 # which categories a data set's binary label is about (for per-data-set flag-F1)
 DATASET_TARGETS: dict[str, tuple[str, ...]] = {
-    "cold": ("insult_defamation_privacy", "ethnic_hatred"),
-    "toxicn": ("insult_defamation_privacy", "ethnic_hatred", "public_morality"),
+    "cold": ("insult_defamation_privacy",),
+    "toxicn": ("insult_defamation_privacy", "public_morality"),
     "swsr": ("public_morality",),
     "sms_spam": ("spam_ads_sexual",),
     "harm6": ("porn_gambling_violence", "spam_ads_sexual", "other_illegal", "insult_defamation_privacy"),
@@ -48,7 +47,6 @@ DATASET_TARGETS: dict[str, tuple[str, ...]] = {
 # a moderator's category -> the head (and harm class) its rows train
 CATEGORY_TO_HEAD: dict[str, tuple[str, int]] = {
     "insult_defamation_privacy": ("offensive", 1),
-    "ethnic_hatred": ("offensive", 1),
     "public_morality": ("sexism", 1),
     "spam_ads_sexual": ("spam", 1),
     "porn_gambling_violence": ("harm", HARM_CLASSES.index("vulgar_sexual")),
@@ -60,21 +58,19 @@ CATEGORY_TO_HEAD: dict[str, tuple[str, int]] = {
 def coverage(row: Row) -> dict[str, int]:
     """category -> 0/1 for the categories this row's label speaks about (calibration rows)."""
     if row.dataset == "cold":
-        cats = {"insult_defamation_privacy"}
-        if row.topic in ("race", "region"):
-            cats.add("ethnic_hatred")
-        return {c: row.label for c in cats}
+        return {"insult_defamation_privacy": row.label}
     if row.dataset == "swsr":
         return {"public_morality": row.label}
     if row.dataset == "sms_spam":
         return {"spam_ads_sexual": row.label}
     if row.dataset == "harm6":
+        # A violating row is evidence for its own categories only: a gambling advert is not
+        # evidence against spam_ads_sexual or other_illegal, and mixing up two kinds of
+        # violation still flags the item. Non-violating rows are negatives for all four.
         name = HARM_CLASSES[row.klass]
-        pos = _HARM_POSITIVE.get(name, set())
-        covered = set(_HARM_COVERED)
-        if name in ("gambling", "fraud"):
-            covered.discard("spam_ads_sexual")  # gambling/fraud adverts are ads too: not evidence either way
-        return {c: int(c in pos) for c in covered}
+        if name == "non_violating":
+            return {c: 0 for c in _HARM_COVERED}
+        return {c: 1 for c in _HARM_POSITIVE[name]}
     if row.dataset in ("ced", "weibo16", "checked"):
         return {"rumor_disorder": row.label}
     if row.dataset == "aigc_zh":

@@ -27,7 +27,7 @@ def test_seventeen_classifiers_one_per_slug_with_unique_names():
 
 def test_thresholds_cover_every_slug_and_aigc():
     assert set(THRESHOLDS) == {c.value for c in Category} | {"aigc_text"}
-    assert all(0 <= t["review"] <= t["block"] for t in THRESHOLDS.values())
+    assert all(0 <= t["review"] <= t["block"] <= 1.0 for t in THRESHOLDS.values())
 
 
 @pytest.mark.parametrize("clf", CLASSIFIERS, ids=lambda c: c.name)

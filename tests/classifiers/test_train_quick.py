@@ -27,7 +27,7 @@ def test_quick_training_makes_a_model_that_learned(tmp_path):
         {"text": "感谢捐赠人的善意", "category": None, "label": 0, "source": "moderator"},
     ]), encoding="utf-8")
     out = tmp_path / "model"
-    assert train.main(["--quick", "--no-eval", "--out", str(out), "--extra", str(rows)]) == 0
+    assert train.main(["--quick", "--no-eval", "--threads", "1", "--out", str(out), "--extra", str(rows)]) == 0
     for name in ("config.json", "vocab.txt", "network.safetensors", "linear.npz", "thresholds.json",
                  "exemplars.jsonl"):
         assert (out / name).is_file(), name

@@ -8,7 +8,6 @@ reason), or the strongest decision the media classifiers force: ``block``,
 from __future__ import annotations
 
 import bz2
-import gzip
 import io
 import lzma
 import struct
@@ -102,8 +101,7 @@ def _zip_overlap(copies: int) -> bytes:
     cd = base.find(b"PK\x01\x02")
     eocd = base.rfind(b"PK\x05\x06")
     entry = base[cd:eocd]
-    new_cd = b"".join(entry[:46] + f"{i:08d}".encode()[-5:].ljust(5, b"0") + entry[51:] if False else entry
-                      for i in range(copies))
+    new_cd = entry * copies
     end = bytearray(base[eocd:])
     struct.pack_into("<HHII", end, 8, copies, copies, len(new_cd), cd)
     return base[:cd] + new_cd + bytes(end)
@@ -282,6 +280,7 @@ def build_corpus() -> list[Case]:
         Case("png_16bit_grey", Kind.IMAGE, i16.getvalue(), "pass"),
         Case("jpeg_cmyk", Kind.IMAGE, cmyk, "pass"),
         Case("png_1x1", Kind.IMAGE, _png(Image.new("RGB", (1, 1))), "pass"),
+        Case("tiff_ifd_loop", Kind.IMAGE, _tiff_ifd_loop(), "pass"),
         # --- video ------------------------------------------------------------
         Case("video_truncated", Kind.VIDEO, small_clip[: len(small_clip) // 3], "rejected"),
         Case("video_ftyp_garbage", Kind.VIDEO, b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + rnd, "rejected"),
@@ -334,3 +333,14 @@ def build_corpus() -> list[Case]:
         Case("empty_file", Kind.FILE, b"", "rejected", "empty.txt"),
     ]
     return cases
+
+
+def _tiff_ifd_loop() -> bytes:
+    """A valid 4x4 TIFF whose next-IFD pointer points back at itself (an infinite page list)."""
+    buf = io.BytesIO()
+    Image.new("L", (4, 4), 128).save(buf, "TIFF")
+    data = bytearray(buf.getvalue())
+    ifd = struct.unpack("<I", data[4:8])[0]
+    n = struct.unpack("<H", data[ifd : ifd + 2])[0]
+    struct.pack_into("<I", data, ifd + 2 + 12 * n, ifd)
+    return bytes(data)

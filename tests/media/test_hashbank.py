@@ -88,3 +88,46 @@ def test_classifier_blocks_a_banked_image_found_again_in_a_video_frame():
     assert e.rule_id == "bank-7" and e.time == 6.0 and "distance" in e.detail
     flat = Content(kind=Kind.IMAGE, signals={"pdq": [{"hash": h, "quality": 20, "time": None}]})
     assert clf.classify(flat) == []  # featureless hashes are not matched
+
+
+def test_queries_run_while_a_moderator_banks_hashes():
+    import threading
+
+    rng = np.random.default_rng(9)
+    hashes = [rng.integers(0, 256, 32, dtype=np.uint8).tobytes().hex() for _ in range(3000)]
+    idx = PdqIndex(tail_limit=256)
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def reader():
+        try:
+            while not done.is_set():
+                for m in idx.query(hashes[0], 31):
+                    assert m.entry_id == "b0" and m.distance == 0
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    for i, h in enumerate(hashes):
+        idx.add(f"b{i}", h, "malware")
+    done.set()
+    t.join()
+    assert not errors
+    for i in range(0, len(hashes), 100):
+        assert [m.entry_id for m in idx.query(hashes[i], 0)] == [f"b{i}"]
+
+
+def test_mirrored_and_rotated_reuploads_are_caught():
+    from classifiers.media import extract
+
+    im = synth.photo_like((480, 360), seed=31)
+    idx = PdqIndex()
+    idx.add("bank-9", pdq_hash(im)[0], "porn_gambling_violence", None)
+    clf = HashBankClassifier(idx, canary=False)
+    for variant in (im.transpose(Image.Transpose.FLIP_LEFT_RIGHT), im.rotate(90, expand=True)):
+        c = Content(kind=Kind.IMAGE, data=synth.encode(variant, "JPEG", quality=85))
+        extract(c)
+        assert len(c.signals["pdq"][0]["dihedral"]) == 7
+        (r,) = clf.classify(c)
+        assert r.floor == Decision.BLOCK and "rotated or mirrored" in r.evidence[0].detail

@@ -69,3 +69,24 @@ def test_every_rule_names_a_nudenet_class():
 
     labels = set(getattr(nn, "__labels"))
     assert set(PART_RULES) <= labels
+
+
+def test_vectorised_postprocess_matches_nudenets_own():
+    from nudenet import nudenet as nn
+
+    from classifiers.media.nsfw import _postprocess
+
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        out = rng.random((1, 22, 2100)).astype(np.float32)
+        out[0, :4] *= 320
+        out[0, 4:] *= rng.random() * 0.5
+        w, h = int(rng.integers(50, 900)), int(rng.integers(50, 900))
+        side = max(w, h)
+        ref = nn._postprocess([out], side - w, side - h, 1, 1, w, h, 320, 320)
+        mine = _postprocess(out, side, w, h, 1.0)
+        assert [d["class"] for d in mine] == [d["class"] for d in ref]
+        for a, b in zip(mine, ref):
+            assert a["score"] == round(b["score"], 4)
+            x, y, bw, bh = b["box"]
+            assert np.allclose(a["box"], [x, y, x + bw, y + bh], atol=1)

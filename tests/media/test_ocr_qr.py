@@ -46,3 +46,33 @@ def test_signals_and_original(poster_content, poster_jpeg):
     assert len(sig["pdq"]) == 1 and len(sig["pdq"][0]["hash"]) == 64
     assert sig["nsfw"] == []
     assert poster_content.data == poster_jpeg
+
+
+def test_extract_is_idempotent(poster_content):
+    import copy
+
+    from classifiers.media import extract
+
+    again = copy.deepcopy(poster_content)
+    extract(again)
+    assert again.texts == poster_content.texts
+    assert again.signals == poster_content.signals
+
+
+def test_long_screenshots_are_read_in_tiles():
+    """A 长图 (600x6000 scrolling poster): shrunk whole it would be 160 px wide and unreadable."""
+    from classifiers.base import Content
+    from classifiers.media import extract, synth
+    from modpipe.domain import Kind
+    from PIL import Image
+
+    lines = ["第一段：活动介绍", "第二段：报名方式", "第三段：加微信领红包"]
+    im = Image.new("RGB", (600, 6000), "white")
+    for i, line in enumerate(lines):
+        part = synth.poster([line], (600, 200), seed=i, font_size=36)
+        im.paste(part, (0, 400 + i * 2500))
+    c = Content(kind=Kind.IMAGE, data=synth.encode(im, "PNG"))
+    extract(c)
+    assert c.texts["ocr"].split("\n") == lines
+    ys = [s["box"][1] for s in c.signals["ocr_boxes"]["ocr"]]
+    assert [round(y, -2) for y in ys] == [400, 2900, 5400]

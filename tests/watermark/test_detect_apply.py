@@ -197,3 +197,16 @@ def test_apply_video_notice_on_opening_and_metadata(video_bytes, tmp_path):
     diff = [np.abs(a[corner] - b[corner]).mean() for a, b in zip(before, after, strict=False)]
     assert all(d > 20 for d in diff[: int(2 * fps)])  # notice on every frame of the first 2 s
     assert all(d < 8 for d in diff[int(2.6 * fps):])  # and gone after (re-encoding noise only)
+
+
+def test_hostile_inputs_never_raise(photo):
+    jpeg = encode(photo, "JPEG", quality=80)
+    png = encode(photo, "PNG")
+    huge = bytearray(png[:33])
+    huge[16:24] = (60000).to_bytes(4, "big") * 2  # IHDR claims 60000 x 60000
+    samples = [b"", b"\x00" * 10, np.random.default_rng(0).bytes(5000), jpeg[: len(jpeg) // 3],
+               png[:100], bytes(huge) + png[33:], b"\xff\xd8\xff" + b"\xff" * 100]
+    for data in samples:
+        for kind in (Kind.IMAGE, Kind.FILE, Kind.VIDEO):
+            f = detect_aigc(Content(kind=kind, data=data))
+            assert f.label is None and "watermark" not in f.found_in
