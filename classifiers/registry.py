@@ -7,6 +7,7 @@ it here. Duplicate names fail loudly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from classifiers.base import Classifier
 
@@ -32,6 +33,18 @@ class Registry:
         return ([self.rules] if self.rules else []) + list(self.classifiers)
 
 
-def build_registry() -> Registry:
-    """The production registry. Models load lazily, on first use, once per process."""
-    return Registry(rules=None, classifiers=[])
+def build_registry(hash_index=None, model_dir: Path | None = None) -> Registry:
+    """The production registry: keyword rules, the 17 category classifiers (rules + text
+    model + exemplars), and the media classifiers (NSFW, hash banks, malware).
+    Models load lazily, on first use, once per process."""
+    from classifiers.categories import build_category_classifiers
+    from classifiers.media import PdqIndex, build_media_classifiers
+    from rules.classifier import RuleClassifier
+
+    return Registry(
+        rules=RuleClassifier(),
+        classifiers=[
+            *build_category_classifiers(model_dir),
+            *build_media_classifiers(hash_index if hash_index is not None else PdqIndex()),
+        ],
+    )

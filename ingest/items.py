@@ -78,9 +78,9 @@ async def _read_submission(request: Request) -> Submission:
 
 
 def sniff(data: bytes, filename: str | None):
-    from ingest.sniff import sniff as magic_sniff
+    from classifiers.media import sniff as media_sniff
 
-    return magic_sniff(data, filename)
+    return media_sniff(data, filename)
 
 
 @router.post(

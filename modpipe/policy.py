@@ -14,6 +14,9 @@ from modpipe.domain import Category, CategoryResult, Decision, Flag
 DEFAULT_REVIEW = 0.5
 DEFAULT_BLOCK = 0.9
 
+# Evidence sources that may auto-block on their own; model scores alone stop at review.
+CORROBORATING = frozenset({"rule", "hash", "yara", "nsfw", "malware", "filetype", "magika", "archive", "exemplar"})
+
 # Flags a person must look at even when no category fires (clause 5.2.5: stripping labels is forbidden).
 REVIEW_FLAGS = frozenset({Flag.AIGC_LABEL_TAMPERED})
 
@@ -24,8 +27,9 @@ class Thresholds:
     block: float = DEFAULT_BLOCK
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.review <= self.block <= 1.0:
-            raise ValueError(f"thresholds need 0 <= review <= block <= 1, got review={self.review} block={self.block}")
+        # A block threshold above 1 is allowed and means "never block on the score alone".
+        if not 0.0 <= self.review <= 1.0 or self.block < self.review:
+            raise ValueError(f"thresholds need 0 <= review <= 1 and block >= review, got review={self.review} block={self.block}")
 
     def decide(self, score: float) -> Decision:
         if score >= self.block:
@@ -55,6 +59,11 @@ class Policy:
 
     def category_decision(self, r: CategoryResult) -> Decision:
         by_score = self.for_category(r.category).decide(r.score)
+        if by_score is Decision.BLOCK and not CORROBORATING.intersection(e.source for e in r.evidence):
+            # The text model alone never removes content: on short, ordinary posts it leans on the
+            # length shortcut of its training data (see models/text/MODEL_CARD.md), so a model-only
+            # block goes to a person instead. Rules, hash banks, YARA and NSFW detections corroborate.
+            by_score = Decision.REVIEW
         return by_score if by_score.rank >= r.floor.rank else r.floor
 
     def decide(self, results: list[CategoryResult], flags: list[Flag]) -> tuple[Decision, str | None]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 07:13:26.039225
+Create Date: 2026-11-29 08:59:08.192695
 """
 from alembic import op
 import sqlalchemy as sa
