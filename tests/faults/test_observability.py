@@ -35,9 +35,10 @@ def test_metrics_cover_items_stages_queue_and_workers(client, org, workers, wait
     for i in ids:
         wait_final(i, org.headers)
     m = samples(client.get("/metrics").text)
-    assert value(m, "modpipe_items", status="decided", decision="pass") == 3
+    decided = lambda name: sum(v for (n, labels), v in m.items() if n == name and ("status", "decided") in labels)
+    assert decided("modpipe_items") == 3  # whatever the decision, all three are counted once
     assert value(m, "modpipe_items_ingested_total", kind="text") >= 3
-    assert value(m, "modpipe_items_finished_total", status="decided", decision="pass") >= 3
+    assert decided("modpipe_items_finished_total") >= 3
     assert value(m, "modpipe_stage_seconds_count", stage="extract") >= 3
     assert value(m, "modpipe_db_seconds_count", op="claim") >= 3
     assert value(m, "modpipe_db_seconds_count", op="finalize") >= 3
