@@ -13,7 +13,7 @@ from modpipe.errors import Forbidden, Unauthorized
 
 # Every upload authenticates; looking the key up each time was a database round trip per
 # request. Known keys are remembered for a few seconds, so a revoked key or a closed
-# organisation stops working within AUTH_CACHE_S; unknown keys are never remembered.
+# organisation stops working within AUTH_CACHE_S; unknown keys and staff tokens are never remembered.
 AUTH_CACHE_S = 5.0
 AUTH_CACHE_MAX = 4096
 
@@ -31,7 +31,7 @@ class _PrincipalCache:
         if hit is not None and hit[0] > now:
             return hit[1]
         p = principal_for_token(db, token)
-        if p is not None:
+        if p is not None and p.kind == "org":  # only upload keys: staff tokens revoke at once
             with self._lock:
                 if len(self._entries) >= AUTH_CACHE_MAX:
                     self._entries.clear()

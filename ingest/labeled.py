@@ -10,7 +10,6 @@ from __future__ import annotations
 from fastapi.responses import Response
 
 from modpipe.domain import Flag, Kind
-from modpipe.errors import Conflict
 from modpipe.models import Item
 from modpipe.runtime import Runtime
 
@@ -32,8 +31,6 @@ def finding_from(stored: dict):
 def labeled_response(rt: Runtime, item: Item) -> Response:
     from watermark import apply_labels
 
-    if item.status != "decided":
-        raise Conflict(f"item {item.id} is {item.status}; its labelled copy exists once it is decided")
     data = rt.store.get(item.blob_sha256) if item.blob_sha256 else None
     out = apply_labels(Kind(item.kind), data, item.text if data is None else None, finding_from(item.aigc),
                        propagator=rt.settings.propagator, propagate_id=item.id)

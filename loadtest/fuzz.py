@@ -75,7 +75,7 @@ def mutate(rng: random.Random, data: bytes, corpus: list[bytes]) -> bytes:
 def scan_pipeline(cases: list[Case], mutations: int, seed: int, budget_s: float) -> Findings:
     """Every file case, then ``mutations`` mutants, through sniffing and the worker's pipeline."""
     from classifiers.base import Content
-    from ingest.sniff import sniff
+    from classifiers.media import sniff
     from modpipe.errors import RejectedInput
     from modpipe.pipeline import build_pipeline
 

@@ -50,10 +50,10 @@ def model_version(model_dir: Path = MODEL_DIR) -> str | None:
 
 
 class Pipeline:
-    def __init__(self, registry: Registry, policy: Policy, *, aigc_text_threshold: float | None = None,
+    def __init__(self, registry: Registry, policy: Policy | None = None, *, aigc_text_threshold: float | None = None,
                  before_item: Callable[[Content], None] | None = None, model_version: str | None = None) -> None:
         self.registry = registry
-        self.policy = policy
+        self.policy = policy if policy is not None else Policy()
         self.aigc_text_threshold = aigc_text_threshold
         self.before_item = before_item  # e.g. bring an organisation's own terms up to date
         self.model_version = model_version
