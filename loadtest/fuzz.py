@@ -31,6 +31,15 @@ MAGICS = [b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF89a", b"RIFF\x00\x00\x00\x
 
 
 def peak_rss_mb() -> float:
+    """This process's own high-water RSS. Linux keeps ``ru_maxrss`` across fork+exec, so a fuzz run
+    started from a big parent (pytest with models loaded) would report the parent's peak; the
+    memory map's ``VmHWM`` starts afresh at exec."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
