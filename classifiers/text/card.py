@@ -9,6 +9,7 @@ from pathlib import Path
 from modpipe.domain import Category
 
 from .mapping import CATEGORY_SOURCES
+from .train import CROSS_PER_HEAD
 
 UNLABELLED_COVERAGE = {
     "ethnic_hatred": "rules (ToxiCN racism/region lists, lexicons) + exemplars; offensive language about race "
@@ -83,6 +84,16 @@ the data README mentions was never available to us.
 | CED, Weibo16, CHECKED | train/calib/dev | none stated / cite / "academic research only" (CHECKED) |
 | AGT-2025 zh (aigc_zh) | train/calib/dev | none stated; human side HC3 CC-BY-SA |
 | ToxiCN | **evaluation only** (CC BY-NC-ND 4.0: no derivatives) | never trained on |
+| everyday (`classifiers/text/everyday_zh.txt`) | train/calib/dev, negatives for every head | written by the modpipe developers, CC0 |
+
+**Other domains' negatives.** Each set is one domain, and a head trained on one set alone learns its
+shortcuts: harm6's innocent texts are long and templated, so its head once scored "你好" 0.9999 for
+porn/gambling. Every head therefore also learns from the *negative* rows of the other sets (where their
+"no" speaks for the head: SWSR's non-sexist comments may still insult, so they are no negatives for the
+offensive head) and from the everyday texts: greetings, thanks, questions and charity notices of 1-200
+characters. `data.cross_negatives` draws up to {CROSS_PER_HEAD['train']} such rows per head for training and {CROSS_PER_HEAD['calib']} for the
+decision layer, from the same split part (a dev text never reaches training); the `everyday` row below
+is its dev part.
 
 Several sources are non-commercial or research-only: clear the licences before a commercial deployment,
 or retrain with `modpipe train` on cleared data only.
@@ -142,5 +153,8 @@ partly measures "2025 assistant style" and will miss paraphrased or short AI tex
 * Sexism (SWSR) is the weakest head; implicit offence and sarcasm are often missed.
 * ToxiCN figures show how the offensive heads transfer to a set they never saw.
 * Rules and exemplars are not in these figures.
+* The everyday texts were written for this project by its developers (with a language model's help) and
+  are a few hundred lines: they teach "short and ordinary is fine", not the whole range of the
+  platform's traffic. Moderator passes exported with `modpipe export-training` are the real remedy.
 """
     (model_dir / "MODEL_CARD.md").write_text(text, encoding="utf-8")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SALT = "modpipe-textmodel-split-v1"
+EVERYDAY = Path(__file__).with_name("everyday_zh.txt")  # innocent texts the project wrote (CC0)
 CALIB_SHARE = 0.10
 DEV_SHARE = 0.15
 
@@ -36,11 +37,11 @@ HEADS: dict[str, int] = {
 @dataclass(frozen=True)
 class Row:
     text: str
-    dataset: str  # cold, swsr, sms_spam, harm6, ced, weibo16, checked, aigc_zh, toxicn, extra
+    dataset: str  # cold, swsr, sms_spam, harm6, ced, weibo16, checked, aigc_zh, toxicn, everyday, extra, cross
     head: str | None  # which head learns from it (None: evaluation only)
     label: int  # binary flag label (harm6: 1 = violating)
     klass: int = 0  # harm6 class index; equal to label for binary heads
-    topic: str = ""
+    topic: str = ""  # cross rows: the data set the text came from
     key: str = ""  # split key (text, or group id)
     category: str | None = None  # moderator rows: the slug the decision was about
 
@@ -91,7 +92,49 @@ def load_rows(root: Path | None = None) -> list[Row]:
                         "g:" + r["group_id"]))
     for r in _read(root / "toxicn" / "toxicn.csv"):
         rows.append(Row(r["text"], "toxicn", None, int(r["label"]), int(r["label"]), r["topic"], r["text"]))
+    rows += [Row(t, "everyday", None, 0, 0, "", t) for t in everyday_texts()]
     return [r for r in rows if r.text.strip()]
+
+
+def everyday_texts(path: Path = EVERYDAY) -> list[str]:
+    """Short and long innocent posts of the kind the platform sees every day (greetings, thanks,
+    charity notices); negatives for every head, they answer the length shortcut of harm6."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return list(dict.fromkeys(x.strip() for x in lines if x.strip() and not x.startswith("#")))
+
+
+# head -> the data sets whose negative rows are also negatives for it. A data set is left out
+# where its "no" does not speak for the head (SWSR's non-sexist comments may still insult).
+CROSS_SOURCES: dict[str, tuple[str, ...]] = {
+    "offensive": ("sms_spam", "harm6", "ced", "weibo16", "checked", "everyday"),
+    "sexism": ("cold", "sms_spam", "harm6", "ced", "weibo16", "checked", "everyday"),
+    "spam": ("cold", "swsr", "harm6", "ced", "weibo16", "checked", "everyday"),
+    "harm": ("cold", "swsr", "sms_spam", "ced", "weibo16", "checked", "everyday"),
+    "rumor": ("cold", "swsr", "sms_spam", "harm6", "everyday"),
+}
+
+
+def cross_negatives(rows: list[Row], per_head: int) -> list[Row]:
+    """Each data set is one domain, and a head trained on one learns its domain's shortcuts
+    (harm6's innocent texts are long and templated, so to its head anything short is harmful).
+    The negative rows of the other data sets, and every everyday text, are negatives for the
+    head as well: up to ``per_head`` of them per head, a deterministic sample (by split key)
+    balanced across source data sets, everyday texts always in. Call it per split part, so a
+    text never crosses from dev into training."""
+    out = []
+    positive = {r.text for r in rows if r.label}  # a few texts carry both labels somewhere: not negatives
+    for head, sources in CROSS_SOURCES.items():
+        pools = {d: [] for d in sources}
+        for r in rows:
+            if r.dataset in pools and r.label == 0 and r.text not in positive:
+                pools[r.dataset].append(r)
+        chosen = pools.pop("everyday", [])
+        share = max(0, per_head - len(chosen)) // max(1, len(pools))
+        for d, pool in pools.items():
+            pool.sort(key=lambda r: hashlib.blake2b(f"{SALT}|cross|{head}|{r.key}".encode(), digest_size=8).digest())
+            chosen += pool[:share]
+        out += [Row(r.text, "cross", head, 0, 0, r.dataset, r.key) for r in chosen]
+    return out
 
 
 def part_of(row: Row) -> str:

@@ -26,8 +26,9 @@ from .calibration import DecisionLayer, category_scores, fit_decision_layer
 from .data import load_rows, split
 from .mapping import CATEGORY_SOURCES, DATASET_TARGETS
 from .model import DEFAULT_DIR, TextModel
+from .train import calib_rows_of
 
-DATASETS = ("cold", "swsr", "sms_spam", "harm6", "ced", "weibo16", "checked", "aigc_zh", "toxicn")
+DATASETS = ("cold", "swsr", "sms_spam", "harm6", "ced", "weibo16", "checked", "aigc_zh", "toxicn", "everyday")
 BASELINE_GOALS = {"cold": 0.88, "swsr": 0.73, "sms_spam": 0.90, "ced": 0.88, "harm6": 0.99}
 
 
@@ -79,7 +80,7 @@ def evaluate(model_dir: Path = DEFAULT_DIR, parts: dict | None = None) -> dict:
 
     parts = parts or split(load_rows())
     tm = TextModel(model_dir)
-    calib = [r for r in parts["calib"] if r.head]
+    calib = calib_rows_of(parts)
     dev = [r for r in parts["dev"] if r.dataset in DATASETS]
     net_c, lin_c = tm.raw_logits([r.text for r in calib])
     net_d, lin_d = tm.raw_logits([r.text for r in dev])
@@ -99,7 +100,7 @@ def evaluate(model_dir: Path = DEFAULT_DIR, parts: dict | None = None) -> dict:
             continue
         y = y_all[idx]
         entry = {"n": int(len(idx)), "positives": int(y.sum()), "targets": list(DATASET_TARGETS[d]),
-                 "baseline_f1": baseline_f1(parts, d), "baseline_goal": BASELINE_GOALS.get(d)}
+                 "baseline_f1": baseline_f1(parts, d) if y.any() else None, "baseline_goal": BASELINE_GOALS.get(d)}
         any_cats = tuple(CATEGORY_SOURCES) if d != "aigc_zh" else ()
         for name, layer in layers.items():
             thr = dict(layer.thresholds)
@@ -120,6 +121,10 @@ def format_table(report: dict) -> str:
              "|---|---|---|---|---|---|---|---|---|---|"]
     for d, e in report["datasets"].items():
         s = e["system"]
+        if not e["positives"]:  # an all-innocent set: only the shares flagged mean something
+            lines.append(f'| {d} (all innocent) | {e["n"]} | - | - | - | - | {s["review_share"]:.3f} | {s["block_share"]:.3f} '
+                         f'| - | - |')
+            continue
         bp = "-" if s["block_precision"] is None else f'{s["block_precision"]:.3f} ({s["blocked"]})'
         lines.append(f'| {d} | {e["n"]} | {e["baseline_f1"]:.3f} | **{s["f1"]:.3f}** | {s["f1_any"]:.3f} | {bp} '
                      f'| {s["review_share"]:.3f} | {s["block_share"]:.3f} | {e["linear_only"]["f1"]:.3f} '

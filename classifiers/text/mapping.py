@@ -42,6 +42,7 @@ DATASET_TARGETS: dict[str, tuple[str, ...]] = {
     "weibo16": ("rumor_disorder",),
     "checked": ("rumor_disorder",),
     "aigc_zh": (AIGC,),
+    "everyday": tuple(CATEGORY_SOURCES),  # all innocent: every flag is a false positive
 }
 
 # a moderator's category -> the head (and harm class) its rows train
@@ -75,6 +76,8 @@ def coverage(row: Row) -> dict[str, int]:
         return {"rumor_disorder": row.label}
     if row.dataset == "aigc_zh":
         return {AIGC: row.label}
+    if row.dataset == "cross":  # another domain's negative: says "no" for what its head feeds
+        return {c: 0 for c, srcs in CATEGORY_SOURCES.items() if any(s.split(":")[0] == row.head for s in srcs)}
     if row.dataset == "extra" and row.category in CATEGORY_SOURCES:
         return {row.category: row.label}
     return {}

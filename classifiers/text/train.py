@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .calibration import fit_decision_layer
-from .data import HEADS, Row, load_rows, split
+from .data import HEADS, Row, cross_negatives, load_rows, split
 from .export import read_rows
 from .linear import N_FEATURES, train_linear
 from .model import DEFAULT_DIR
@@ -30,6 +30,7 @@ from .vocab import Vocab
 
 FULL = {"network": {"hidden": 192, "layers": 2, "heads": 4}, "epochs": 3, "batch": 64, "lr": 1e-3, "max_len": 128}
 QUICK = {"network": {"hidden": 32, "layers": 1, "heads": 2}, "epochs": 2, "batch": 32, "lr": 3e-3, "max_len": 64}
+CROSS_PER_HEAD = {"train": 4000, "calib": 600}  # other domains' negatives per head (see data.cross_negatives)
 SEED_EXEMPLARS = Path(__file__).resolve().parents[1] / "seed_exemplars.jsonl"
 
 
@@ -61,6 +62,12 @@ def _batches(rows: list[Row], batch: int, rng: random.Random) -> list[list[Row]]
         out += [part[i : i + batch] for i in range(0, len(part), batch)]
     rng.shuffle(out)
     return out
+
+
+def calib_rows_of(parts: dict[str, list[Row]]) -> list[Row]:
+    """What the decision layer is fitted on: the calib rows of every head, and other domains'
+    negatives, so calibration and thresholds see the short ordinary texts the heads misread."""
+    return [r for r in parts["calib"] if r.head] + cross_negatives(parts["calib"], CROSS_PER_HEAD["calib"])
 
 
 def train_network(rows: list[Row], vocab: Vocab, spec: dict, seed: int):
@@ -175,14 +182,14 @@ def main(argv: list[str] | None = None) -> int:
     parts = split(load_rows())
     if args.quick:
         parts = {k: _quick_sample(v, 120 if k == "train" else 60) for k, v in parts.items()}
-    train_rows = [r for r in parts["train"] if r.head]
+    train_rows = [r for r in parts["train"] if r.head] + cross_negatives(parts["train"], CROSS_PER_HEAD["train"])
     exemplars: list[dict] = []
     for path in args.extra:
         extra, ex = read_rows(path)
         train_rows += extra
         exemplars += ex
         _log(f"{path}: {len(extra)} training rows, {len(ex)} exemplars")
-    calib_rows = [r for r in parts["calib"] if r.head]
+    calib_rows = calib_rows_of(parts)
     _log(f"{len(train_rows)} training rows, {len(calib_rows)} calib rows; spec {spec}")
 
     out: Path = args.out
