@@ -133,6 +133,7 @@ DELEGATED = {
     ("bench", "media"): "classifiers.media.bench:main",
     ("bench", "watermark"): "watermark.bench:main",
     ("bench", "review"): "review_queue.loadtest:main",
+    ("bench", "scan"): "modpipe.bench_scan:main",
     ("train", None): "classifiers.text.train:main",
     ("export-training", None): "classifiers.text.export:main",
     ("audit", "verify"): "reports.cli:audit_main",
