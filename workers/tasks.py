@@ -195,7 +195,8 @@ def _post_and_record(rt: Runtime, delivery_id: str, url: str, body: bytes, heade
 
 
 def sweep(rt: Runtime) -> int:
-    """Re-send items stuck in queued/processing past the deadline. Returns how many were re-sent."""
+    """Re-send items stuck in queued/processing past the deadline (and webhook deliveries never
+    tried; and lift aged-out strike restrictions). Returns how many items were re-sent."""
     cutoff = utcnow() - timedelta(seconds=rt.settings.stuck_after_s)
     with rt.db.session() as s:
         ids = list(
@@ -214,6 +215,7 @@ def sweep(rt: Runtime) -> int:
         SWEEPER_RESENT.inc(len(ids))
         log.warning("sweeper re-sent %d stuck items", len(ids))
     sweep_webhooks(rt, cutoff)
+    sweep_restrictions(rt)
     return len(ids)
 
 
@@ -239,3 +241,23 @@ def sweep_webhooks(rt: Runtime, cutoff) -> int:
     if sent:
         log.warning("sweeper re-sent %d webhook deliveries that were never tried", sent)
     return sent
+
+
+# Strikes age out in days, not seconds: working the standings out again once a minute, fleet-wide, is plenty.
+RESTRICTIONS_EVERY_S = 60
+
+
+def sweep_restrictions(rt: Runtime) -> int:
+    """Lift restrictions and suspensions whose strikes have aged out of the window (clause 8.1),
+    without waiting for a person. A Redis key makes it once per ``RESTRICTIONS_EVERY_S`` however
+    many sweepers run. Returns how many accounts changed."""
+    from review_queue.strikes import expire_restrictions
+
+    if not rt.broker.client.set(f"{rt.broker.namespace}:modpipe:restrictions-swept", 1, nx=True,
+                                ex=RESTRICTIONS_EVERY_S):
+        return 0
+    with rt.db.session() as s:
+        changed = expire_restrictions(s, actor="sweeper")
+    if changed:
+        log.info("sweeper lifted the strike restrictions of %d accounts", changed)
+    return changed
