@@ -247,6 +247,7 @@ class Cluster:
             "MODPIPE_QUEUE_NAMESPACE": self.namespace,
             "MODPIPE_STUCK_AFTER_S": str(self.cfg.stuck_after_s),
             "MODPIPE_SWEEP_EVERY_S": str(self.cfg.sweep_every_s),
+            "MODPIPE_WEBHOOK_ALLOW_PRIVATE": "1",  # the runs' webhook receiver listens on 127.0.0.1
             "PYTHONPATH": str(REPO),
             "PYTHONUNBUFFERED": "1",
         })

@@ -19,6 +19,7 @@ from sqlalchemy import select, text, update
 from classifiers.base import Content
 from modpipe.db import utcnow
 from modpipe.domain import Decision, ItemStatus, Kind
+from modpipe.errors import RefusedCallback
 from modpipe.logs import bound_item
 from modpipe.metrics import DB_SECONDS, ITEMS_FINISHED, PIPELINE_FAILURES, POST_TO_VERDICT, SWEEPER_RESENT
 from modpipe.models import Item, Organization, WebhookDelivery
@@ -176,21 +177,28 @@ def deliver_webhook(rt: Runtime, delivery_id: str) -> None:
 
 
 def _post_and_record(rt: Runtime, delivery_id: str, url: str, body: bytes, headers: dict[str, str]) -> None:
+    from workers.webhook import send
+
+    give_up = None
     try:
-        resp = httpx.post(url, content=body, headers=headers, timeout=10.0, follow_redirects=False)
+        resp = send(url, body, headers, allow_private=rt.settings.webhook_allow_private)
         error = None if resp.status_code < 300 else f"HTTP {resp.status_code}"
-    except httpx.HTTPError as e:
-        resp, error = None, f"{type(e).__name__}: {e}"
+        if 400 <= resp.status_code < 500 and resp.status_code not in (408, 429):
+            give_up = f"webhook {url} answered {resp.status_code}; not retrying a client error"
+    except RefusedCallback as e:  # SSRF guard: a private or metadata address (after DNS); retrying changes nothing
+        error = give_up = f"refused: {e}"
+    except (httpx.HTTPError, OSError) as e:  # OSError: the name does not resolve now
+        error = f"{type(e).__name__}: {e}"
     with rt.db.session() as s:
         d = s.get(WebhookDelivery, delivery_id)
         if error is None:
             d.status, d.delivered_at, d.last_error = "delivered", utcnow(), None
             return
-        d.last_error = error
-        if resp is not None and 400 <= resp.status_code < 500 and resp.status_code not in (408, 429):
+        d.last_error = error[:2000]
+        if give_up:
             d.status = "failed"
-    if resp is not None and 400 <= resp.status_code < 500 and resp.status_code not in (408, 429):
-        raise WebhookGaveUp(f"webhook {url} answered {resp.status_code}; not retrying a client error")
+    if give_up:
+        raise WebhookGaveUp(give_up)
     raise RuntimeError(f"webhook delivery {delivery_id} to {url} failed: {error}")
 
 
