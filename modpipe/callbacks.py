@@ -80,8 +80,9 @@ def _literal(host: str) -> Address | None:
 
 
 def _refuse(url: str, why: str) -> RefusedCallback:
-    return RefusedCallback(f"'callback_url' {url[:200]!r} is refused: {why}. Webhooks go to public http(s) "
-                           "addresses; an operator can allow private networks with MODPIPE_WEBHOOK_ALLOW_PRIVATE=1")
+    return RefusedCallback(f"'callback_url' {url[:200]!r} is refused: {why}. Webhooks go to public "
+                           "http(s) addresses; an operator can allow private networks with "
+                           "MODPIPE_WEBHOOK_ALLOW_PRIVATE=1")
 
 
 def check_url(url: str, allow_private: bool) -> httpx.URL:

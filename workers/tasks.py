@@ -185,7 +185,7 @@ def _post_and_record(rt: Runtime, delivery_id: str, url: str, body: bytes, heade
         error = None if resp.status_code < 300 else f"HTTP {resp.status_code}"
         if 400 <= resp.status_code < 500 and resp.status_code not in (408, 429):
             give_up = f"webhook {url} answered {resp.status_code}; not retrying a client error"
-    except RefusedCallback as e:  # SSRF guard: a private or metadata address (after DNS); retrying changes nothing
+    except RefusedCallback as e:  # SSRF guard (a private or metadata address, after DNS): retrying won't help
         error = give_up = f"refused: {e}"
     except (httpx.HTTPError, OSError) as e:  # OSError: the name does not resolve now
         error = f"{type(e).__name__}: {e}"

@@ -185,7 +185,7 @@ def test_restrictions_end_when_the_strikes_age_out(rt, submit_reviewed, staff_me
 
 
 def test_the_sweeper_lifts_a_restriction_whose_strikes_aged_out(rt, submit_reviewed, staff_member, org):
-    """No person acts: the sweeper thread the workers run finds the aged-out strikes and lifts the restriction."""
+    """No person acts: the workers' sweeper thread finds the aged-out strikes and lifts the restriction."""
     from datetime import timedelta
 
     from sqlalchemy import update
@@ -200,7 +200,7 @@ def test_the_sweeper_lifts_a_restriction_whose_strikes_aged_out(rt, submit_revie
         for i in range(strikes.RESTRICT_AT):
             submit_reviewed(text=f"{user}的谣言{i}", user_id=user)
             block_by(rt, mia)
-    assert _account(rt, org.org_id, "aged").status == _account(rt, org.org_id, "recent").status == "restricted"
+    assert [_account(rt, org.org_id, u).status for u in ("aged", "recent")] == ["restricted", "restricted"]
     aged_id = _account(rt, org.org_id, "aged").id
     with rt.db.session() as s:
         s.execute(update(Strike).where(Strike.account_id == aged_id)

@@ -51,7 +51,8 @@ def reviewed_records(client, submit_reviewed, org, heads) -> dict[str, str]:
     appealed and complained about. Returns the ids the matrix's paths name."""
     from modpipe.domain import Kind
 
-    item_id = submit_reviewed(kind=Kind.IMAGE, data=_png(), mime="image/png", org_id=org.org_id, user_id="u-matrix")
+    item_id = submit_reviewed(kind=Kind.IMAGE, data=_png(), mime="image/png", org_id=org.org_id,
+                              user_id="u-matrix")
     mod = heads["moderator"]
     task = _ok(client.post("/v1/review/claim", headers=mod), "the claim")["task"]
     _ok(client.post(f"/v1/review/tasks/{task['id']}/decision", headers=mod,
@@ -60,7 +61,8 @@ def reviewed_records(client, submit_reviewed, org, heads) -> dict[str, str]:
                  "the appeal")
     complaint = _ok(client.post("/v1/complaints", headers=org.headers,
                                 json={"item_id": item_id, "reason": "侵犯我的肖像权"}), "the complaint")
-    [strike] = _ok(client.get("/v1/strikes", params={"user_id": "u-matrix"}, headers=org.headers), "strikes")["strikes"]
+    [strike] = _ok(client.get("/v1/strikes", params={"user_id": "u-matrix"}, headers=org.headers),
+                   "strikes")["strikes"]
     [report] = _ok(client.get("/v1/reports/regulator", headers=heads["compliance"]), "reports")["reports"]
     sha256 = report["payload"]["content"]["blob_sha256"]
     assert sha256 and report["item_id"] == item_id and report["status"] == "draft"

@@ -87,15 +87,15 @@ ROWS = [
                                                       "org_admin": OK, "org_member": OK})),
     Row("GET", "/v1/appeals/{appeal_id}", rule({"org": OK, "other_org": 404, **{s: OK for s in STAFF},
                                                 "org_admin": OK, "org_member": OK})),
-    Row("GET", "/v1/appeals", rule({"org": OK, "other_org": OK, **{s: OK for s in STAFF},  # each its own (test_isolation)
+    Row("GET", "/v1/appeals", rule({"org": OK, "other_org": OK, **{s: OK for s in STAFF},  # each sees its own
                                     "org_admin": OK, "org_member": OK})),
     # Review tasks show the content: platform staff only; releasing one is for those who claim.
     Row("GET", "/v1/review/tasks/{task}", rule({s: OK for s in STAFF})),
     Row("POST", "/v1/review/tasks/{task}/release",  # 409: nobody holds the task
         rule({"moderator": ALLOWED, "senior_moderator": ALLOWED, "admin": ALLOWED})),
     Row("GET", "/v1/review/queues", rule({s: OK for s in STAFF})),
-    Row("GET", "/v1/strikes?user_id=u-matrix&org_id={org}", rule({"org": OK, "other_org": 404, **{s: OK for s in STAFF},
-                                                                 "org_admin": OK, "org_member": OK})),
+    Row("GET", "/v1/strikes?user_id=u-matrix&org_id={org}",
+        rule({"org": OK, "other_org": 404, **{s: OK for s in STAFF}, "org_admin": OK, "org_member": OK})),
     Row("POST", "/v1/strikes/{strike_id}/lift", rule({"admin": OK}), body={"reason": "矩阵：误判"}),
     # -- compliance (reports/api.py): regulator reports are compliance staff's alone
     Row("GET", "/v1/reports/regulator/{report_id}", rule({"compliance": OK})),
@@ -111,18 +111,20 @@ ROWS = [
     Row("GET", "/v1/reports/regulator/{report_id}/evidence/{sha256}", rule({"compliance": OK})),
     Row("GET", "/v1/reports/items/{item}", rule({"compliance": OK})),
     Row("GET", "/v1/reports/violations/chart/{kind}.svg", rule({"compliance": OK, "admin": OK})),
-    # An organisation's own violations and deletions: its admin (a person, not the API key), compliance, admin.
+    # An organisation's own violations and deletions: its admin (a person, not the key), compliance, admin.
     Row("GET", "/v1/orgs/{org}/violations", rule({"compliance": OK, "admin": OK, "org_admin": OK})),
-    Row("GET", "/v1/orgs/{org}/violations/chart/{kind}.svg", rule({"compliance": OK, "admin": OK, "org_admin": OK})),
+    Row("GET", "/v1/orgs/{org}/violations/chart/{kind}.svg",
+        rule({"compliance": OK, "admin": OK, "org_admin": OK})),
     Row("GET", "/v1/orgs/{org}/deletions", rule({"compliance": OK, "admin": OK, "org_admin": OK})),
-    Row("POST", "/v1/orgs/{org}/deletion", rule({"admin": OK, "org_admin": OK}), body={"item_ids": ["{item}"]}),
+    Row("POST", "/v1/orgs/{org}/deletion", rule({"admin": OK, "org_admin": OK}),
+        body={"item_ids": ["{item}"]}),
     Row("GET", "/v1/audit", rule({"compliance": OK, "admin": OK})),
     Row("GET", "/v1/audit/verify", rule({"compliance": OK, "admin": OK})),
 ]
 
 
 def fill(template, ctx: dict):
-    """``template`` (a path, or a body value: strings, lists and dicts of them) with its placeholders filled."""
+    """``template`` (a path, or a body value: strings, lists, dicts) with its placeholders filled."""
     if isinstance(template, list):
         return [fill(v, ctx) for v in template]
     if isinstance(template, dict):

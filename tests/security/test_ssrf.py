@@ -103,7 +103,7 @@ def delivery(rt, delivery_id) -> WebhookDelivery:
 
 
 def test_delivery_checks_again_and_gives_up_without_sending(rt, org, receiver):
-    """A URL stored while private networks were allowed (or that slipped past ingest) is refused at delivery."""
+    """A URL stored while private networks were allowed (or that slipped past ingest): refused at delivery."""
     assert not rt.settings.webhook_allow_private
     delivery_id = pending_delivery(rt, org, receiver.url)
     with pytest.raises(tasks.WebhookGaveUp, match="refused"):
