@@ -85,10 +85,10 @@ def find_pii(text: str) -> list[PiiMatch]:
     return sorted(found, key=lambda p: p.start)
 
 
-def _mask_value(kind: str, value: str) -> str:
+def _mask_value(kind: str, value: str, same_length: bool = False) -> str:
     if kind == "email":
         local, _, domain = value.partition("@")
-        return local[:1] + "***@" + domain
+        return local[:1] + ("*" * (len(local) - 1) if same_length else "***") + "@" + domain
     keep_head = {"id_number": 6, "mobile": 3, "bank_card": 4}.get(kind, 0)
     chars = list(value)
     idx = [i for i, c in enumerate(chars) if c.isalnum()]
@@ -98,15 +98,19 @@ def _mask_value(kind: str, value: str) -> str:
     return "".join(chars)
 
 
-def mask(text: str, matches: list[PiiMatch] | None = None) -> str:
-    """``text`` with each PII value masked (keeps enough to recognise: head and last 4)."""
+def mask(text: str, matches: list[PiiMatch] | None = None, *, same_length: bool = False) -> str:
+    """``text`` with each PII value masked (keeps enough to recognise: head and last 4).
+
+    ``same_length`` keeps every character's position (an e-mail's local part becomes as many
+    ``*``), so spans computed on the original still line up with the masked text.
+    """
     matches = find_pii(text) if matches is None else sorted(matches, key=lambda p: p.start)
     out, pos = [], 0
     for m in matches:
         if m.start < pos:
             continue
         out.append(text[pos : m.start])
-        out.append(_mask_value(m.kind, text[m.start : m.end]))
+        out.append(_mask_value(m.kind, text[m.start : m.end], same_length))
         pos = m.end
     out.append(text[pos:])
     return "".join(out)

@@ -125,5 +125,10 @@ def get_item(item_id: str, request: Request, p: Principal = Depends(principal)) 
 def get_labeled(item_id: str, request: Request, p: Principal = Depends(principal)) -> Response:
     from ingest.labeled import labeled_response
 
+    from reports.audit import content_viewed
+
+    rt = request.app.state.rt
     item = load_item_for(request, item_id, p)
-    return labeled_response(request.app.state.rt, item)
+    with rt.db.session() as s:
+        content_viewed(s, p, item, "api:items.labeled")
+    return labeled_response(rt, item)

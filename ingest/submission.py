@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from modpipe.callbacks import check_url
 from modpipe.domain import ItemStatus, Kind
 from modpipe.errors import Forbidden, InvalidInput, ModpipeError, TooLarge, Unavailable
 from modpipe.logs import bound_item
@@ -90,9 +91,7 @@ def parse_fields(fields: dict[str, Any], max_text_chars: int) -> Submission:
         raise InvalidInput("'text' contains a NUL character")
     if text is not None:
         _unicode("text", text)
-    callback = _opt_str(fields, "callback_url", 2000)
-    if callback is not None and not callback.startswith(("http://", "https://")):
-        raise InvalidInput(f"'callback_url' must be an http(s) URL, got {callback[:80]!r}")
+    callback = _opt_str(fields, "callback_url", 2000)  # where it may point: submit() (needs the settings)
     return Submission(
         kind=kind,
         external_id=_opt_str(fields, "external_id", MAX_ID_CHARS),
@@ -128,6 +127,8 @@ def submit(rt: Runtime, org_id: str, sub: Submission) -> tuple[Item, bool]:
         raise InvalidInput("a text item needs a non-empty 'text'")
     if sub.kind is not Kind.TEXT and sub.data is None:
         raise InvalidInput(f"kind {sub.kind.value!r} needs the content as a multipart 'file' part")
+    if sub.callback_url is not None:
+        check_url(sub.callback_url, rt.settings.webhook_allow_private)  # SSRF: 422 before anything is stored
     # No look-up first: a new external id (the common case) costs one transaction; a repeated one
     # fails the unique constraint and is answered with the item that has it, below.
     sha = _store(rt, sub.data) if sub.data is not None else None

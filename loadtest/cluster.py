@@ -144,7 +144,10 @@ def weed_binary() -> str:
 
 
 class WeedProc(Proc):
-    """SeaweedFS `weed mini` with its S3 gateway; ``data_dir`` may be a small mount (the disk-full fault)."""
+    """SeaweedFS `weed mini` with its S3 gateway, every port explicit and free (several may run at
+    once), WebDAV and the admin UI off; ``data_dir`` may be a small mount (the disk-full fault).
+    The one S3 server of the repository's tooling: the load and fault runs and the test suite
+    (tests/spine/test_store_and_db.py) start it from here."""
 
     PORTS = ("master", "volume", "filer", "s3", "master.grpc", "volume.grpc", "filer.grpc", "s3.grpc", "admin")
 
@@ -171,13 +174,18 @@ class WeedProc(Proc):
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.ports['s3']}"
 
-    def start(self, timeout: float = 60.0) -> "WeedProc":
+    @property
+    def s3_settings(self):
         from modpipe.settings import S3Settings
+
+        return S3Settings(endpoint=self.endpoint.split("://")[1], access_key=self.access_key,
+                          secret_key=self.secret_key, bucket=self.bucket)
+
+    def start(self, timeout: float = 60.0) -> "WeedProc":
         from modpipe.store import S3Store
 
         super().start()
-        cfg = S3Settings(endpoint=self.endpoint.split("://")[1], access_key=self.access_key,
-                         secret_key=self.secret_key, bucket=self.bucket)
+        cfg = self.s3_settings
         deadline, last = time.monotonic() + timeout, None
         while time.monotonic() < deadline:
             if not self.alive:
@@ -239,6 +247,7 @@ class Cluster:
             "MODPIPE_QUEUE_NAMESPACE": self.namespace,
             "MODPIPE_STUCK_AFTER_S": str(self.cfg.stuck_after_s),
             "MODPIPE_SWEEP_EVERY_S": str(self.cfg.sweep_every_s),
+            "MODPIPE_WEBHOOK_ALLOW_PRIVATE": "1",  # the runs' webhook receiver listens on 127.0.0.1
             "PYTHONPATH": str(REPO),
             "PYTHONUNBUFFERED": "1",
         })

@@ -22,6 +22,7 @@ class Delivery:
     item_id: str | None
     signature_ok: bool
     answered: int
+    host: str | None = None  # the Host header: the name the sender was given, whatever address it used
 
 
 @dataclass
@@ -59,7 +60,8 @@ class Receiver:
                 with receiver._lock:
                     failing = len(receiver.deliveries) < receiver.fail_first
                     code = 500 if failing else (200 if ok else 401)
-                    receiver.deliveries.append(Delivery(time.time(), item_id, ok, code))
+                    host = self.headers.get("Host")
+                    receiver.deliveries.append(Delivery(time.time(), item_id, ok, code, host))
                 self.send_response(code)
                 self.send_header("content-length", "0")
                 self.end_headers()

@@ -32,6 +32,14 @@ class RejectedInput(ModpipeError):
     title = "Content rejected"
 
 
+class RefusedCallback(InvalidInput):
+    """A ``callback_url`` a webhook may not be sent to (SSRF): another scheme, a loopback, private,
+    link-local or metadata address. Refused at ingest, and again at delivery after DNS."""
+
+    status = 422
+    title = "Callback URL refused"
+
+
 class TooLarge(InvalidInput):
     status = 413
     title = "Payload too large"

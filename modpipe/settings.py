@@ -35,6 +35,17 @@ def _int(env: Mapping[str, str], key: str, default: int) -> int:
         raise ConfigError(f"{key}={raw!r} is not an integer; set it to a whole number") from None
 
 
+def _flag(env: Mapping[str, str], key: str, default: bool = False) -> bool:
+    raw = _get(env, key)
+    if raw is None:
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{key}={raw!r} is not a yes or no; set it to 1 or 0")
+
+
 def _float(env: Mapping[str, str], key: str, default: float) -> float:
     raw = _get(env, key)
     if raw is None:
@@ -106,6 +117,9 @@ class Settings:
     stuck_after_s: float = 60.0
     sweep_every_s: float = 10.0
     webhook_max_retries: int = 8
+    # Webhooks to loopback, private and link-local addresses: refused unless an operator allows them
+    # (on-premises receivers); metadata services never (modpipe.callbacks).
+    webhook_allow_private: bool = False
     review_lease_s: int = 300
     propagator: str = "modpipe"
     public_base_url: str = "http://127.0.0.1:8000"
@@ -166,6 +180,7 @@ class Settings:
             stuck_after_s=_float(env, "MODPIPE_STUCK_AFTER_S", 60.0),
             sweep_every_s=_float(env, "MODPIPE_SWEEP_EVERY_S", 10.0),
             review_lease_s=_int(env, "MODPIPE_REVIEW_LEASE_S", 300),
+            webhook_allow_private=_flag(env, "MODPIPE_WEBHOOK_ALLOW_PRIVATE"),
             propagator=_get(env, "MODPIPE_PROPAGATOR", "modpipe"),
             public_base_url=_get(env, "MODPIPE_PUBLIC_URL", "http://127.0.0.1:8000"),
             worker_threads=_int(env, "MODPIPE_WORKER_THREADS", 2),

@@ -184,7 +184,7 @@ def item_compliance_record(item_id: str, request: Request, p: Principal = Depend
             AuditEntry.details["item_id"].as_string() == item.id,
             AuditEntry.target.in_([item.id, f"item:{item.id}"]))).order_by(AuditEntry.seq))
         out["audit"] = [audit.entry_view(e) for e in trail]
-        audit.record(s, p.actor, "item_record.viewed", target=f"item:{item.id}", org_id=item.org_id)
+        audit.content_viewed(s, p, item, "api:reports.item")
     return out
 
 

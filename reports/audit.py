@@ -29,6 +29,7 @@ from reports.models import AuditCheckpoint, AuditEntry
 GENESIS = "0" * 64
 AUDIT_LOCK_KEY = 727_274  # any constant; one advisory lock serialises appends to the chain
 PRUNED = "audit.pruned"
+CONTENT_VIEWED = "item.content_viewed"
 
 
 def _canonical_time(at: datetime) -> str:
@@ -63,6 +64,16 @@ def record(s: Session, actor: str, action: str, target: str | None = None, org_i
     s.add(entry)
     s.flush()
     return entry
+
+
+def content_viewed(s: Session, p, item, via: str) -> AuditEntry | None:
+    """Record that platform staff ``p`` (a :class:`~modpipe.accounts.Principal`) read ``item``'s
+    content, and how (``via``: the page or API that showed it): clause 7, personal information is
+    read by people who leave a trace. An organisation reading its own items leaves none."""
+    if p is None or p.kind != "staff" or p.org_id is not None:
+        return None
+    return record(s, p.actor, CONTENT_VIEWED, target=f"item:{item.id}", org_id=item.org_id, item_id=item.id,
+                  role=p.role.value if p.role else None, via=via)
 
 
 def _checkpoint_hash(s: Session) -> str:

@@ -37,9 +37,12 @@ async def _json(request: Request) -> dict[str, Any]:
     return body
 
 
-def _task_with_item(rt, task: ReviewTask, p: Principal) -> dict[str, Any]:
+def _task_with_item(rt, task: ReviewTask, p: Principal, via: str) -> dict[str, Any]:
+    from reports.audit import content_viewed
+
     with rt.db.session() as s:
         item = s.get(Item, task.item_id)
+        content_viewed(s, p, item, via)
     view = item_view(item)
     view["text"] = mask_for(p, item.text)
     return {"task": task_view(task), "item": view}
@@ -97,7 +100,7 @@ def claim(request: Request, p: Principal = Depends(moderator)) -> Response | dic
     task = claims.claim_next(rt, p)
     if task is None:
         return Response(status_code=204)
-    return _task_with_item(rt, task, p)
+    return _task_with_item(rt, task, p, "api:review.claim")
 
 
 @router.get("/review/tasks/{task_id}")
@@ -107,7 +110,7 @@ def get_task(task_id: str, request: Request, p: Principal = Depends(reader)) -> 
         task = s.get(ReviewTask, task_id)
     if task is None:
         raise NotFound(f"no review task {task_id!r}")
-    return _task_with_item(rt, task, p)
+    return _task_with_item(rt, task, p, "api:review.task")
 
 
 @router.post("/review/tasks/{task_id}/decision")

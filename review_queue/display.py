@@ -3,35 +3,20 @@
 :func:`mask_for` is the one place that decides masking. Moderators (and senior
 moderators) see ID numbers, mobiles and the like masked (clause 7: they do not
 need them to judge); compliance and platform admins, who file regulator reports,
-see them in full (:data:`UNMASK_ROLES`). Masking keeps the text's length, so the
-evidence spans computed on the original still line up.
+see them in full (:data:`UNMASK_ROLES`). What counts as personal data is
+:func:`classifiers.pii.find_pii`'s answer (ID numbers with their check digit, mobiles,
+bank cards that pass Luhn, e-mail), the same detector that flags ``pii`` in the pipeline.
+Masking keeps the text's length, so the evidence spans computed on the original still line up.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from classifiers.pii import mask
 from modpipe.accounts import Principal, Role
 
 UNMASK_ROLES = frozenset({Role.COMPLIANCE, Role.ADMIN})
-
-# Until classifiers.pii lands: mainland mobiles, 18-digit resident ID numbers, bank cards, e-mail.
-_PII = re.compile(
-    r"(?<!\d)(?:1[3-9]\d{9}|\d{17}[\dXx]|\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx]|\d{16,19})(?!\d)"
-    r"|[\w.+-]+@[\w-]+\.[\w.-]+"
-)
-
-
-def pii_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every piece of personal data in ``text``."""
-    return [m.span() for m in _PII.finditer(text or "")]
-
-
-def _mask_span(piece: str) -> str:
-    keep = 3 if len(piece) >= 11 else 1
-    tail = 4 if len(piece) >= 11 else 0
-    return piece[:keep] + "*" * (len(piece) - keep - tail) + (piece[-tail:] if tail else "")
 
 
 def may_unmask(p: Principal | None) -> bool:
@@ -42,10 +27,7 @@ def mask_for(p: Principal | None, text: str | None) -> str:
     """``text`` as ``p`` may see it: personal data masked unless the role may unmask; same length."""
     if not text or may_unmask(p):
         return text or ""
-    out = list(text)
-    for s, e in pii_spans(text):
-        out[s:e] = list(_mask_span(text[s:e]))
-    return "".join(out)
+    return mask(text, same_length=True)
 
 
 @dataclass(frozen=True)

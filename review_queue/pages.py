@@ -81,6 +81,8 @@ def _image_size(rt, item: Item) -> tuple[int, int] | None:
 
 def _workspace(request: Request, p: Principal, task_id: str, error: str | None = None,
                status_code: int = 200) -> Response:
+    from reports.audit import content_viewed
+
     rt = request.app.state.rt
     with rt.db.session() as s:
         task = s.get(ReviewTask, task_id)
@@ -101,6 +103,7 @@ def _workspace(request: Request, p: Principal, task_id: str, error: str | None =
         ids = {t.decided_by for t in history} | {t.claimed_by for t in history}
         pace = decided_last_hour(s, p)
         names = dict(s.execute(select(StaffUser.id, StaffUser.username).where(StaffUser.id.in_(ids - {None}))).all())
+        content_viewed(s, p, item, "page:review.task")
     mine = task.status == "claimed" and task.claimed_by == p.user_id
     size = _image_size(rt, item)
     boxes = []
@@ -165,11 +168,14 @@ def release(task_id: str, request: Request, p: Principal = Depends(moderator)) -
 
 @router.get("/review/items/{item_id}/media")
 def media(item_id: str, request: Request, p: Principal = Depends(reader)) -> Response:
+    from reports.audit import content_viewed
+
     rt = request.app.state.rt
     with rt.db.session() as s:
         item = s.get(Item, item_id)
-    if item is None or item.kind != "image" or not item.blob_sha256:
-        raise NotFound(f"no image for item {item_id!r}")
+        if item is None or item.kind != "image" or not item.blob_sha256:
+            raise NotFound(f"no image for item {item_id!r}")
+        content_viewed(s, p, item, "page:review.media")
     return Response(rt.store.get(item.blob_sha256), media_type=item.mime or "application/octet-stream",
                     headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
                              "Content-Security-Policy": "default-src 'none'; sandbox"})

@@ -93,15 +93,20 @@ def lift(s: Session, strike_id: str, by: str, reason: str) -> Strike:
     return strike
 
 
-def expire_restrictions(s: Session) -> int:
-    """Work out again every account restricted by strikes (some may have aged out of the window).
-    Cheap; meant for the sweeper. Returns how many accounts changed."""
+def expire_restrictions(s: Session, actor: str = "system") -> int:
+    """Work out again every account restricted by strikes (some may have aged out of the window),
+    recording each change in the audit log. Cheap; the sweeper runs it. Returns how many accounts changed."""
+    from reports.audit import record
+
     changed = 0
     for acc in s.scalars(select(Account).where(Account.status != "active",
-                                               Account.status_reason.like(f"{REASON_PREFIX}%"))):
+                                               Account.status_reason.like(f"{REASON_PREFIX}%"))).all():
         before = acc.status
         refresh_standing(s, acc.id)
-        changed += acc.status != before
+        if acc.status != before:
+            changed += 1
+            record(s, actor, "account.standing_expired", target=f"account:{acc.id}", org_id=acc.org_id,
+                   before=before, after=acc.status, live_strikes=live_strikes(s, acc.id))
     return changed
 
 

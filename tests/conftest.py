@@ -81,7 +81,9 @@ def make_settings(tmp_path, redis_namespace, request) -> Callable[..., Settings]
     def make(database_url: str, **overrides) -> Settings:
         base = Settings.from_env(env={}, data_dir=tmp_path / "data")
         values = dict(database_url=database_url, redis_url=REDIS_URL, queue_namespace=redis_namespace,
-                      stuck_after_s=5.0, sweep_every_s=1.0)
+                      stuck_after_s=5.0, sweep_every_s=1.0,
+                      # the product refuses webhooks to 127.0.0.1 (SSRF); a test with a local receiver says so
+                      webhook_allow_private=request.node.get_closest_marker("local_webhooks") is not None)
         values.update(overrides)
         return base.with_(**values)
 
@@ -164,6 +166,35 @@ def make_staff(rt):
     def make(username: str, role: str, org_id: str | None = None, password: str | None = None) -> dict[str, str]:
         user, token = create_user(rt.db, username, role, org_id=org_id, password=password)
         return {"Authorization": f"Bearer {token}", "user_id": user.id}
+
+    return make
+
+
+@pytest.fixture
+def submit_reviewed(rt, org) -> Callable[..., str]:
+    """Submit an item and finalize it with a verdict we choose, as a worker would. Returns the item id."""
+    from ingest.submission import Submission, submit
+    from modpipe.domain import Category, CategoryResult, Decision, Evidence, Flag, Kind
+    from modpipe.verdict import Verdict
+    from workers import tasks
+
+    def make(text: str = "听说明天全城停水，赶紧囤水，联系 13812345678", *, user_id: str | None = "u1",
+             decision: Decision = Decision.REVIEW, cats: tuple = (("rumor_disorder", 0.62),),
+             flags: tuple[str, ...] = (), org_id: str | None = None, kind: Kind = Kind.TEXT,
+             data: bytes | None = None, mime: str | None = None, callback_url: str | None = None) -> str:
+        sub = Submission(kind=kind, user_id=user_id, text=text if kind is Kind.TEXT else None, data=data,
+                         mime=mime, callback_url=callback_url)
+        item, _ = submit(rt, org_id or org.org_id, sub)
+        assert tasks.claim(rt, item.id) is not None
+        results = []
+        for slug, score in cats:
+            at = max(text.find("停水"), 0)
+            ev = [Evidence(source="rule", detail="停水", span=(at, at + 2), rule_id="r-rumor-1", severity="review")] \
+                if kind is Kind.TEXT else [Evidence(source="ocr", detail="文字", box=(10, 10, 60, 30))]
+            results.append(CategoryResult(Category(slug), score, ev))
+        verdict = Verdict(decision=decision, categories=results, flags=[Flag(f) for f in flags], source="model")
+        assert tasks.finalize(rt, item.id, verdict) == "decided"
+        return item.id
 
     return make
 

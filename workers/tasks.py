@@ -19,6 +19,7 @@ from sqlalchemy import select, text, update
 from classifiers.base import Content
 from modpipe.db import utcnow
 from modpipe.domain import Decision, ItemStatus, Kind
+from modpipe.errors import RefusedCallback
 from modpipe.logs import bound_item
 from modpipe.metrics import DB_SECONDS, ITEMS_FINISHED, PIPELINE_FAILURES, POST_TO_VERDICT, SWEEPER_RESENT
 from modpipe.models import Item, Organization, WebhookDelivery
@@ -176,26 +177,34 @@ def deliver_webhook(rt: Runtime, delivery_id: str) -> None:
 
 
 def _post_and_record(rt: Runtime, delivery_id: str, url: str, body: bytes, headers: dict[str, str]) -> None:
+    from workers.webhook import send
+
+    give_up = None
     try:
-        resp = httpx.post(url, content=body, headers=headers, timeout=10.0, follow_redirects=False)
+        resp = send(url, body, headers, allow_private=rt.settings.webhook_allow_private)
         error = None if resp.status_code < 300 else f"HTTP {resp.status_code}"
-    except httpx.HTTPError as e:
-        resp, error = None, f"{type(e).__name__}: {e}"
+        if 400 <= resp.status_code < 500 and resp.status_code not in (408, 429):
+            give_up = f"webhook {url} answered {resp.status_code}; not retrying a client error"
+    except RefusedCallback as e:  # SSRF guard (a private or metadata address, after DNS): retrying won't help
+        error = give_up = f"refused: {e}"
+    except (httpx.HTTPError, OSError) as e:  # OSError: the name does not resolve now
+        error = f"{type(e).__name__}: {e}"
     with rt.db.session() as s:
         d = s.get(WebhookDelivery, delivery_id)
         if error is None:
             d.status, d.delivered_at, d.last_error = "delivered", utcnow(), None
             return
-        d.last_error = error
-        if resp is not None and 400 <= resp.status_code < 500 and resp.status_code not in (408, 429):
+        d.last_error = error[:2000]
+        if give_up:
             d.status = "failed"
-    if resp is not None and 400 <= resp.status_code < 500 and resp.status_code not in (408, 429):
-        raise WebhookGaveUp(f"webhook {url} answered {resp.status_code}; not retrying a client error")
+    if give_up:
+        raise WebhookGaveUp(give_up)
     raise RuntimeError(f"webhook delivery {delivery_id} to {url} failed: {error}")
 
 
 def sweep(rt: Runtime) -> int:
-    """Re-send items stuck in queued/processing past the deadline. Returns how many were re-sent."""
+    """Re-send items stuck in queued/processing past the deadline (and webhook deliveries never
+    tried; and lift aged-out strike restrictions). Returns how many items were re-sent."""
     cutoff = utcnow() - timedelta(seconds=rt.settings.stuck_after_s)
     with rt.db.session() as s:
         ids = list(
@@ -214,6 +223,7 @@ def sweep(rt: Runtime) -> int:
         SWEEPER_RESENT.inc(len(ids))
         log.warning("sweeper re-sent %d stuck items", len(ids))
     sweep_webhooks(rt, cutoff)
+    sweep_restrictions(rt)
     return len(ids)
 
 
@@ -239,3 +249,23 @@ def sweep_webhooks(rt: Runtime, cutoff) -> int:
     if sent:
         log.warning("sweeper re-sent %d webhook deliveries that were never tried", sent)
     return sent
+
+
+# Strikes age out in days, not seconds: working the standings out again once a minute, fleet-wide, is plenty.
+RESTRICTIONS_EVERY_S = 60
+
+
+def sweep_restrictions(rt: Runtime) -> int:
+    """Lift restrictions and suspensions whose strikes have aged out of the window (clause 8.1),
+    without waiting for a person. A Redis key makes it once per ``RESTRICTIONS_EVERY_S`` however
+    many sweepers run. Returns how many accounts changed."""
+    from review_queue.strikes import expire_restrictions
+
+    if not rt.broker.client.set(f"{rt.broker.namespace}:modpipe:restrictions-swept", 1, nx=True,
+                                ex=RESTRICTIONS_EVERY_S):
+        return 0
+    with rt.db.session() as s:
+        changed = expire_restrictions(s, actor="sweeper")
+    if changed:
+        log.info("sweeper lifted the strike restrictions of %d accounts", changed)
+    return changed

@@ -48,3 +48,10 @@ def test_mask_hides_the_middle_and_keeps_the_rest():
     assert "110105********002X" in masked and "138****5678" in masked and "l***@example.com" in masked
     assert masked.startswith("我的身份证") and masked.endswith("。")
     assert len(masked) == len(text) + 2  # e-mail local part becomes "l***"
+
+
+def test_mask_can_keep_every_position():
+    text = "邮箱 li.si@example.com，电话 +86 139-0000-1111。"
+    same = mask(text, same_length=True)
+    assert len(same) == len(text) and "l****@example.com" in same and "+86 1**-****-1111" in same
+    assert same.replace("l****@", "l***@") == mask(text)  # only the e-mail differs

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from loadtest.receiver import Receiver
 from modpipe.db import utcnow
 from modpipe.models import Item, WebhookDelivery
@@ -12,6 +14,7 @@ from tests.conftest import wait_until
 from workers import tasks
 
 
+@pytest.mark.local_webhooks
 def test_a_webhook_whose_message_was_lost_is_delivered_once_by_the_sweeper(rt, org, workers):
     receiver = Receiver(secret=org.webhook_secret).start()
     try:

@@ -12,7 +12,7 @@ from modpipe.models import WebhookDelivery
 from tests.conftest import wait_until
 from tests.spine.procs import kill9, start_worker, stop
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.local_webhooks]
 
 
 def test_delivery_in_flight_when_the_worker_dies_is_delivered_by_another(rt, client, org, tmp_path):

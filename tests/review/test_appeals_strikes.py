@@ -182,3 +182,43 @@ def test_restrictions_end_when_the_strikes_age_out(rt, submit_reviewed, staff_me
     with rt.db.session() as s:
         assert strikes.expire_restrictions(s) == 1
     assert _account(rt, org.org_id, "old").status == "active"
+
+
+def test_the_sweeper_lifts_a_restriction_whose_strikes_aged_out(rt, submit_reviewed, staff_member, org):
+    """No person acts: the workers' sweeper thread finds the aged-out strikes and lifts the restriction."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from modpipe.db import utcnow
+    from reports.models import AuditEntry
+    from tests.conftest import wait_until
+    from workers.run import Sweeper
+
+    mia = staff_member("mia", "moderator").p
+    for user in ("aged", "recent"):  # two accounts restricted; only the first one's strikes will age out
+        for i in range(strikes.RESTRICT_AT):
+            submit_reviewed(text=f"{user}的谣言{i}", user_id=user)
+            block_by(rt, mia)
+    assert [_account(rt, org.org_id, u).status for u in ("aged", "recent")] == ["restricted", "restricted"]
+    aged_id = _account(rt, org.org_id, "aged").id
+    with rt.db.session() as s:
+        s.execute(update(Strike).where(Strike.account_id == aged_id)
+                  .values(created_at=utcnow() - strikes.WINDOW - timedelta(days=1)))
+
+    sweeper = Sweeper(rt)  # rt.settings.sweep_every_s is 1 s in the tests
+    sweeper.start()
+    try:
+        wait_until(lambda: _account(rt, org.org_id, "aged").status == "active", timeout=15)
+    finally:
+        sweeper.stop()
+    acc = _account(rt, org.org_id, "aged")
+    assert acc.status_reason is None
+    assert _account(rt, org.org_id, "recent").status == "restricted"
+    submit(rt, org.org_id, Submission(kind=Kind.TEXT, user_id="aged", text="限制已自动解除"))
+    with pytest.raises(Forbidden, match="restricted"):
+        submit(rt, org.org_id, Submission(kind=Kind.TEXT, user_id="recent", text="仍受限"))
+    with rt.db.session() as s:
+        [entry] = s.scalars(select(AuditEntry).where(AuditEntry.action == "account.standing_expired")).all()
+    assert (entry.actor, entry.target, entry.details["before"], entry.details["after"]) == \
+        ("sweeper", f"account:{acc.id}", "restricted", "active")

@@ -34,6 +34,7 @@ def decided_events():
     events._handlers["review.decided"].remove(handler)
 
 
+@pytest.mark.local_webhooks
 def test_a_pass_is_final_and_updates_the_item_and_fires_the_webhook(rt, submit_reviewed, staff_member,
                                                                    decided_events):
     item_id = submit_reviewed(callback_url="http://127.0.0.1:9/hook")

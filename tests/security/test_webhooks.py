@@ -11,6 +11,8 @@ from modpipe.models import WebhookDelivery
 from tests.conftest import wait_until
 from workers.webhook import sign, signed_request, verify
 
+pytestmark = pytest.mark.local_webhooks
+
 
 @pytest.fixture
 def receiver(org):

@@ -29,6 +29,7 @@ def modpipe_env(settings, **extra: str) -> dict[str, str]:
         "MODPIPE_QUEUE_NAMESPACE": settings.queue_namespace,
         "MODPIPE_STUCK_AFTER_S": str(settings.stuck_after_s),
         "MODPIPE_SWEEP_EVERY_S": str(settings.sweep_every_s),
+        "MODPIPE_WEBHOOK_ALLOW_PRIVATE": "1" if settings.webhook_allow_private else "0",
         "PYTHONPATH": str(REPO),
     })
     env.update(extra)

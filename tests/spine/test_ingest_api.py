@@ -62,7 +62,7 @@ def test_bad_bodies_are_clear_4xx_and_write_nothing(client, org, rt):
         (b'{"text": 5}', 400, "text"),
         (b'{"text": ""}', 400, "non-empty"),
         (b'{"kind": "image"}', 400, "file"),
-        (b'{"text": "x", "callback_url": "file:///etc/passwd"}', 400, "callback_url"),
+        (b'{"text": "x", "callback_url": "file:///etc/passwd"}', 422, "callback_url"),
         (b'{"text": "x", "declared_aigc": "perhaps"}', 400, "declared_aigc"),
     ]
     for body, status, words in cases:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from loadtest.cluster import WeedProc
 from modpipe.errors import InvalidInput, NotFound
 from modpipe.store import LocalStore, S3Store, sha256_hex
-from tests.s3server import WeedMini
 
 
 @pytest.fixture(scope="module")
 def s3(tmp_path_factory):
-    server = WeedMini(tmp_path_factory.mktemp("weed"))
-    cfg = server.start()
-    yield cfg
+    server = WeedProc(tmp_path_factory.mktemp("weed")).start()
+    yield server.s3_settings
     server.stop()
 
 
