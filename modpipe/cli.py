@@ -118,11 +118,12 @@ def cmd_user_create(args) -> int:
 
 def cmd_scan(args) -> int:
     from modpipe import scan
-    from modpipe.pipeline import build_pipeline
 
     if not (args.jsonl or args.text is not None or args.paths):
         raise SystemExit("modpipe scan: give --jsonl (JSON lines on stdin), --text T, or one or more PATHs")
-    return scan.run(build_pipeline(), args.jsonl, args.paths, args.text, args.declared_aigc)
+    if args.jobs < 1:
+        raise SystemExit("modpipe scan: --jobs must be 1 or more")
+    return scan.run(None, args.jsonl, args.paths, args.text, args.declared_aigc, jobs=args.jobs)
 
 
 # Commands that live in other packages: name -> "module:function", each a main(argv) -> int.
@@ -196,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--jsonl", action="store_true", help='read {"id","text"|"path"} JSON lines from stdin')
     sp.add_argument("--text", default=None)
     sp.add_argument("--declared-aigc", action="store_true")
+    sp.add_argument("--jobs", type=int, default=1,
+                    help="processes scanning at once, each with its own model (bulk input on several cores)")
     sp.set_defaults(func=cmd_scan)
 
     # Listed for --help; main() hands them to their packages before argparse runs.

@@ -7,7 +7,9 @@ input order; a bad line gets ``"decision": null`` and its error, and the rest go
 from __future__ import annotations
 
 import json
+import queue
 import sys
+import threading
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
@@ -16,7 +18,7 @@ from modpipe.domain import Kind
 from modpipe.errors import InvalidInput
 from modpipe.pipeline import Pipeline
 
-BATCH = 64
+BATCH = 256  # at most this many lines at once; see _Waiting
 MAX_LINE_CHARS = 1_000_000
 
 
@@ -71,32 +73,112 @@ def parse_line(line: str) -> tuple[str | None, Content]:
     raise InvalidInput("each line needs 'text' or 'path'")
 
 
-def _batches(it: Iterable, n: int) -> Iterator[list]:
-    batch = []
-    for x in it:
-        batch.append(x)
-        if len(batch) >= n:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+class _Waiting:
+    """Entries read ahead by a thread (reading and parsing stdin), taken in batches of what is
+    already waiting, never waiting for a full one: a full pipe gives big batches (the model
+    sorts a batch by length, so bigger batches pad less), and a caller writing one line and
+    waiting for its answer gets it at once."""
+
+    _END = object()
+
+    def __init__(self, entries: Iterable, limit: int) -> None:
+        self._q: queue.Queue = queue.Queue(maxsize=limit)
+        self.finished = False
+        threading.Thread(target=self._read, args=(entries,), name="scan-reader", daemon=True).start()
+
+    def _read(self, entries: Iterable) -> None:
+        try:
+            for x in entries:
+                self._q.put((None, x))
+        except BaseException as e:  # handed to the consumer, raised there
+            self._q.put((e, None))
+        self._q.put((None, self._END))
+
+    def take(self, n: int, timeout: float | None = None) -> list:
+        """Up to ``n`` entries: the first as it comes (or [] after ``timeout``), then what is ready."""
+        batch: list = []
+        if self.finished:
+            return batch
+        try:
+            item = self._q.get(timeout=timeout)
+        except queue.Empty:
+            return batch
+        while True:
+            err, x = item
+            if err is not None:
+                raise err
+            if x is self._END:
+                self.finished = True
+                return batch
+            batch.append(x)
+            if len(batch) >= n:
+                return batch
+            try:
+                item = self._q.get_nowait()
+            except queue.Empty:
+                return batch
 
 
 def error_line(item_id, message: str) -> dict:
     return {"id": item_id, "decision": None, "categories": [], "flags": [], "aigc": {"label": None}, "error": message}
 
 
-def scan_entries(pipeline: Pipeline, entries: Iterable[tuple[object, Content | Exception]]) -> Iterator[dict]:
-    """(id, content or the error that stopped it) -> output dicts, in order."""
-    for batch in _batches(entries, BATCH):
-        good = [(i, c) for i, (_, c) in enumerate(batch) if isinstance(c, Content)]
-        verdicts = pipeline.scan_batch([c for _, c in good]) if good else []
-        by_index = {i: v for (i, _), v in zip(good, verdicts)}
-        for i, (item_id, c) in enumerate(batch):
-            if i in by_index:
-                yield {"id": item_id, **by_index[i].to_dict()}
-            else:
-                yield error_line(item_id, str(c))
+def scan_entries(pipeline: Pipeline, entries: Iterable[tuple[object, Content | Exception]]) -> Iterator[list[dict]]:
+    """(id, content or the error that stopped it) -> batches of output dicts, in input order."""
+    waiting = _Waiting(entries, 4 * BATCH)
+    while batch := waiting.take(BATCH):
+        good = [c for _, c in batch if isinstance(c, Content)]
+        yield _answers(batch, [v.to_dict() for v in pipeline.scan_batch(good)] if good else [])
+
+
+def scan_entries_parallel(jobs: int, entries: Iterable[tuple[object, Content | Exception]]) -> Iterator[list[dict]]:
+    """As :func:`scan_entries`, with ``jobs`` processes each running its own pipeline (one torch
+    thread each), for bulk input on several cores. Answers stay in input order; at most two
+    batches per process are in flight, and a finished batch is answered while input still
+    trickles in."""
+    import collections
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    waiting = _Waiting(entries, 4 * BATCH * jobs)
+    pending: collections.deque = collections.deque()
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_child_start) as pool:
+        while True:
+            while pending and pending[0][1].done():
+                batch, fut = pending.popleft()
+                yield _answers(batch, fut.result())
+            if pending and (waiting.finished or len(pending) >= 2 * jobs):
+                batch, fut = pending.popleft()
+                yield _answers(batch, fut.result())
+                continue
+            if waiting.finished:
+                return
+            batch = waiting.take(BATCH, timeout=0.05 if pending else None)
+            if batch:
+                pending.append((batch, pool.submit(_child_scan, [c for _, c in batch if isinstance(c, Content)])))
+
+
+def _answers(batch: list[tuple[object, Content | Exception]], verdicts: list[dict]) -> list[dict]:
+    it = iter(verdicts)
+    return [{"id": item_id, **next(it)} if isinstance(c, Content) else error_line(item_id, str(c))
+            for item_id, c in batch]
+
+
+_CHILD_PIPELINE: Pipeline | None = None
+
+
+def _child_start() -> None:
+    global _CHILD_PIPELINE
+    import torch
+
+    from modpipe.pipeline import build_pipeline
+
+    torch.set_num_threads(1)  # the processes are the parallelism
+    _CHILD_PIPELINE = build_pipeline()
+
+
+def _child_scan(contents: list[Content]) -> list[dict]:
+    return [v.to_dict() for v in _CHILD_PIPELINE.scan_batch(contents)] if contents else []
 
 
 def jsonl_entries(stream: IO[str]) -> Iterator[tuple[object, Content | Exception]]:
@@ -118,19 +200,20 @@ def _id_of(line: str):
         return None
 
 
-def write(out: IO[str], rows: Iterable[dict]) -> int:
+def write(out: IO[str], batches: Iterable[list[dict]]) -> int:
+    """One JSON line per answer; flushed after every batch, so a caller waiting on a line gets it."""
     n = 0
-    for row in rows:
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        n += 1
-        if n % BATCH == 0:
-            out.flush()
-    out.flush()
+    for rows in batches:
+        out.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+        out.flush()
+        n += len(rows)
     return n
 
 
-def run(pipeline: Pipeline, jsonl: bool, paths: list[str], text: str | None, declared_aigc: bool,
-        stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
+def run(pipeline: Pipeline | None, jsonl: bool, paths: list[str], text: str | None, declared_aigc: bool,
+        stdin: IO[str] | None = None, stdout: IO[str] | None = None, jobs: int = 1) -> int:
+    """Answer every input on ``stdout``. ``pipeline`` None: build one here (or, with ``jobs`` > 1,
+    one in each of ``jobs`` processes)."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     if jsonl:
@@ -145,5 +228,12 @@ def run(pipeline: Pipeline, jsonl: bool, paths: list[str], text: str | None, dec
                 except InvalidInput as e:
                     yield p, e
         entries = from_paths()
-    write(stdout, scan_entries(pipeline, entries))
+    if jobs > 1:
+        write(stdout, scan_entries_parallel(jobs, entries))
+    else:
+        if pipeline is None:
+            from modpipe.pipeline import build_pipeline
+
+            pipeline = build_pipeline()
+        write(stdout, scan_entries(pipeline, entries))
     return 0

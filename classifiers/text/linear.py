@@ -44,7 +44,24 @@ class LinearModel:
         """head -> (n, k) raw scores (log-odds for binary heads, class scores for harm)."""
         if x is None:
             x = self.features(texts)
-        return {h: np.asarray(x @ self.coef[h].T) + self.intercept[h] for h in self.coef}
+        heads, w = self._stacked()
+        z = np.asarray(x @ w)
+        out, lo = {}, 0
+        for h in heads:
+            k = len(self.intercept[h])
+            out[h] = z[:, lo:lo + k] + self.intercept[h]
+            lo += k
+        return out
+
+    def _stacked(self) -> tuple[list[str], np.ndarray]:
+        """Every head's weights side by side, (N_FEATURES, outputs), C-contiguous: one sparse x
+        dense product per batch; ``coef[h].T`` is a strided view that scipy copies (24 MB) per call."""
+        heads = list(self.coef)
+        key = (tuple(heads), tuple(id(self.coef[h]) for h in heads))
+        if getattr(self, "_w_key", None) != key:
+            self._w = np.ascontiguousarray(np.concatenate([self.coef[h] for h in heads]).T)
+            self._w_key = key
+        return heads, self._w
 
     def save(self, path: Path) -> None:
         arrays = {"idf": self.idf.astype(np.float16)}
