@@ -76,6 +76,14 @@ class Pipeline:
     def scan(self, content: Content) -> Verdict:
         return self.scan_batch([content])[0]
 
+    def warm_up(self) -> float:
+        """Load what every text needs (the rule set, the text model) by scanning one short text,
+        so the first real item is not the one that waits for it. Media models stay lazy: a worker
+        that never sees an image never pays for OCR. Returns the seconds it took."""
+        t = time.perf_counter()
+        self.scan(Content(kind=Kind.TEXT, text="你好"))
+        return time.perf_counter() - t
+
     def scan_batch(self, contents: list[Content]) -> list[Verdict]:
         verdicts: list[Verdict | None] = [None] * len(contents)
         live: list[int] = []

@@ -52,7 +52,9 @@ class WorkerGroup:
         self.sweeper = Sweeper(rt) if sweeper else None
 
     def start(self) -> None:
-        pipeline = self.rt.pipeline  # load models before taking messages, not on the first one
+        pipeline = self.rt.pipeline
+        seconds = pipeline.warm_up()  # load models before taking messages, not on the first one
+        log.info("pipeline warm in %.1f s", seconds)
         pipeline.on_stage = _observe_stage
         self.worker.start()
         if self.sweeper:
