@@ -33,9 +33,12 @@ def _reason(reason) -> str:
 
 
 def _item_for(s: Session, item_id, p: Principal) -> Item:
+    """The item a complaint or appeal is about, its row locked until the transaction ends: two
+    at once about one item take turns, so the second sees the first's task (no twin tasks, no
+    two open appeals). PostgreSQL locks the row; SQLite serialises writers anyway."""
     if not isinstance(item_id, str) or not item_id:
         raise InvalidInput("'item_id' is required")
-    item = s.get(Item, item_id)
+    item = s.get(Item, item_id, with_for_update=True)
     if item is None or item.deleted_at is not None or (p.org_id is not None and item.org_id != p.org_id):
         raise NotFound(f"no item {item_id!r}")  # another organisation's item does not exist for you
     return item

@@ -222,3 +222,41 @@ def test_the_sweeper_lifts_a_restriction_whose_strikes_aged_out(rt, submit_revie
         [entry] = s.scalars(select(AuditEntry).where(AuditEntry.action == "account.standing_expired")).all()
     assert (entry.actor, entry.target, entry.details["before"], entry.details["after"]) == \
         ("sweeper", f"account:{acc.id}", "restricted", "active")
+
+
+def _at_once(n, fn):
+    """Run ``fn(i)`` in ``n`` threads released together; returns results or the exceptions raised."""
+    import threading
+
+    barrier, out = threading.Barrier(n), [None] * n
+
+    def run(i):
+        barrier.wait()
+        try:
+            out[i] = fn(i)
+        except Exception as e:  # collected, asserted by the caller
+            out[i] = e
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return out
+
+
+def test_simultaneous_appeals_make_one_appeal_and_simultaneous_complaints_one_task(rt, submit_reviewed, staff_member, org):
+    blocked = submit_reviewed()
+    block_by(rt, staff_member("mia", "moderator").p)
+    got = _at_once(5, lambda i: cases.file_appeal(rt, _org_p(org), blocked, f"申诉 {i}"))
+    assert sum(isinstance(a, Appeal) for a in got) == 1, got
+    assert all(isinstance(a, Conflict) for a in got if not isinstance(a, Appeal)), got
+    with rt.db.session() as s:
+        assert len(s.scalars(select(Appeal).where(Appeal.item_id == blocked)).all()) == 1
+
+    item_id = submit_reviewed(decision=Decision.PASS, cats=())
+    got = _at_once(6, lambda i: cases.file_complaint(rt, _org_p(org), item_id, f"举报 {i}"))
+    assert all(isinstance(c, Complaint) for c in got), got
+    assert len({c.task_id for c in got}) == 1
+    with rt.db.session() as s:
+        tasks = s.scalars(select(ReviewTask).where(ReviewTask.item_id == item_id, ReviewTask.queue == "complaint")).all()
+    assert len(tasks) == 1
