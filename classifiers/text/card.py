@@ -95,7 +95,7 @@ shortcuts: harm6's innocent texts are long and templated, so its head once score
 porn/gambling. Every head therefore also learns from the *negative* rows of the other sets (where their
 "no" speaks for the head: SWSR's non-sexist comments may still insult, so they are no negatives for the
 offensive head) and from the everyday texts: greetings, thanks, questions and charity notices of 1-200
-characters. `data.cross_negatives` draws up to {CROSS_PER_HEAD['train']} such rows per head for training and {CROSS_PER_HEAD['calib']} for the
+characters. `data.cross_negatives` draws up to {tr.get('cross_per_head', CROSS_PER_HEAD['train'])} such rows per head for training and {CROSS_PER_HEAD['calib']} for the
 decision layer, from the same split part (a dev text never reaches training); the `everyday` row below
 is its dev part.
 

@@ -168,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse-network", action="store_true",
                     help="keep --out's vocab.txt and network.safetensors (retrain the rest)")
     ap.add_argument("--no-eval", action="store_true", help="skip the dev evaluation and model card")
+    ap.add_argument("--cross-per-head", type=int, default=CROSS_PER_HEAD["train"],
+                    help="other domains' negatives per head in training (see data.cross_negatives)")
     args = ap.parse_args(argv)
 
     import torch
@@ -182,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     parts = split(load_rows())
     if args.quick:
         parts = {k: _quick_sample(v, 120 if k == "train" else 60) for k, v in parts.items()}
-    train_rows = [r for r in parts["train"] if r.head] + cross_negatives(parts["train"], CROSS_PER_HEAD["train"])
+    train_rows = [r for r in parts["train"] if r.head] + cross_negatives(parts["train"], args.cross_per_head)
     exemplars: list[dict] = []
     for path in args.extra:
         extra, ex = read_rows(path)
@@ -232,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
               "training": {"epochs": spec["epochs"], "batch": spec["batch"], "lr": spec["lr"], "seed": args.seed,
                            "budget_s": spec["budget_s"], "steps_run": spec.get("steps_run"),
                            "network_seconds": spec.get("network_seconds") or spec.get("reused_seconds"),
-                           "rows": len(train_rows), "quick": args.quick,
+                           "rows": len(train_rows), "quick": args.quick, "cross_per_head": args.cross_per_head,
                            "extra": [str(p) for p in args.extra]}}
     (out / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
 
