@@ -9,6 +9,7 @@ from modpipe.accounts import Principal, Role
 from modpipe.web import csrf, sessions
 from modpipe.web.auth import signed_in, web_user
 from modpipe.web.templates import render
+from modpipe.web.throttle import for_runtime
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,10 +45,21 @@ async def login(request: Request) -> Response:
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     target = safe_next(str(form.get("next", "/")))
     rt = request.app.state.rt
+    throttle, address = for_runtime(rt), request.client.host if request.client else "unknown"
+    wait = throttle.retry_after(username, address) if throttle else 0
+    if wait:
+        resp = render(request, "login.html", status_code=429, next=target,
+                      error=f"Too many failed sign-ins. Try again in {(wait + 59) // 60} minute(s).")
+        resp.headers["Retry-After"] = str(wait)
+        return resp
     user = sessions.authenticate(rt.db, username, password)
     if user is None:
+        if throttle:
+            throttle.failed(username, address)
         return render(request, "login.html", status_code=401, next=target,
                       error="That username and password do not match an active account.")
+    if throttle:
+        throttle.succeeded(username, address)
     old = request.cookies.get(sessions.COOKIE)
     if old:
         sessions.end_session(rt.db, old)  # a new id at every sign-in: no session fixation

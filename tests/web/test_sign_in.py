@@ -175,3 +175,34 @@ def test_one_sign_in_does_not_open_another_users_session(client, make_staff, pag
     client.cookies.clear()
     client.cookies.set("mp_session", new)
     assert client.get("/t/mod").status_code == 403  # cora is compliance
+
+
+def test_repeated_wrong_passwords_lock_that_username_for_a_while_even_with_the_right_one(client, make_staff, rt):
+    from modpipe.web import throttle
+
+    make_staff("mia", "moderator", password="correct horse battery")
+    make_staff("max", "moderator", password="another good phrase")
+    for _ in range(throttle.USER_FAILURES):
+        assert sign_in(client, "mia", "guess").status_code == 401
+    r = sign_in(client, "MIA ", "correct horse battery")  # the right password, the same account
+    assert r.status_code == 429 and 0 < int(r.headers["retry-after"]) <= throttle.WINDOW_S
+    assert "mp_session=" not in r.headers.get("set-cookie", "") and "Too many failed sign-ins" in r.text
+    assert sign_in(client, "max", "another good phrase").status_code == 303  # others are not locked out
+    rt.broker.client.delete(*rt.broker.client.keys(f"{rt.broker.namespace}:signin-fail:user:*"))
+    client.cookies.clear()
+    assert sign_in(client, "mia", "correct horse battery").status_code == 303  # once the window is over
+
+
+def test_a_good_password_resets_the_count_and_one_address_guessing_many_names_is_stopped(client, make_staff):
+    from modpipe.web import throttle
+
+    make_staff("mia", "moderator", password="correct horse battery")
+    for _ in range(2):
+        for _ in range(throttle.USER_FAILURES - 1):
+            assert sign_in(client, "mia", "guess").status_code == 401
+        assert sign_in(client, "mia", "correct horse battery").status_code == 303  # not 429: the count restarted
+        client.cookies.clear()
+    failed_so_far = 2 * (throttle.USER_FAILURES - 1)  # the address counts every failure from it
+    for i in range(throttle.ADDRESS_FAILURES - failed_so_far):
+        assert sign_in(client, f"user{i}", "guess").status_code == 401
+    assert sign_in(client, "somebody-new", "guess").status_code == 429
