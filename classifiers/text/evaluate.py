@@ -60,13 +60,13 @@ def _flag_metrics(scores: dict[str, np.ndarray], thr: dict, targets: tuple[str, 
     }
 
 
-def baseline_f1(parts: dict, dataset: str) -> float:
+def baseline_f1(parts: dict, dataset: str, only: list | None = None) -> float:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     src = "cold" if dataset == "toxicn" else dataset
     tr = [r for r in parts["train"] if r.dataset == src]
-    dv = [r for r in parts["dev"] if r.dataset == dataset]
+    dv = only if only is not None else [r for r in parts["dev"] if r.dataset == dataset]
     if not tr or not dv or len({r.label for r in tr}) < 2:
         return float("nan")
     vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3))
@@ -112,7 +112,56 @@ def evaluate(model_dir: Path = DEFAULT_DIR, parts: dict | None = None) -> dict:
                                 else report["datasets"][d][k] for d in main])), 4)
         for k in ("system", "linear_only", "transformer_only", "baseline_f1")
     } if main else {}
+    report["system_eval"] = evaluate_system(model_dir, parts)
     return report
+
+
+SYSTEM_SETS = ("cold", "swsr", "sms_spam", "harm6", "ced", "weibo16", "checked", "toxicn", "everyday")
+
+
+def evaluate_system(model_dir: Path, parts: dict) -> dict:
+    """The deployed system as a user meets it: the workers' pipeline (rules, this model, the 17
+    category classifiers, PII, the policy) on rows held out from both the model (our dev split)
+    and the rule curation (the rules' ``eval`` half). Flagged = any decision other than pass,
+    whatever the category: one system serving every category at once."""
+    from classifiers.base import Content
+    from modpipe.domain import Kind
+    from modpipe.pipeline import build_pipeline
+    from rules.datasets import split_of
+
+    rows = [r for r in parts["dev"] if r.dataset in SYSTEM_SETS and split_of(r.text) == "eval"]
+    pipeline = build_pipeline(model_dir=Path(model_dir))
+    decisions: list[str] = []
+    for lo in range(0, len(rows), 256):
+        decisions += [v.decision.value for v in pipeline.scan_batch(
+            [Content(kind=Kind.TEXT, text=r.text) for r in rows[lo:lo + 256]])]
+    out = {}
+    for d in SYSTEM_SETS:
+        idx = [i for i, r in enumerate(rows) if r.dataset == d]
+        if not idx:
+            continue
+        y = np.array([rows[i].label for i in idx], dtype=bool)
+        dec = np.array([decisions[i] for i in idx])
+        flagged, blocked = dec != "pass", dec == "block"
+        nb = int(blocked.sum())
+        out[d] = {"n": len(idx), "positives": int(y.sum()), "f1": round(_f1(y, flagged), 4),
+                  "block_precision": round(float((y & blocked).sum()) / nb, 4) if nb else None, "blocked": nb,
+                  "review_share": round(float((flagged & ~blocked).mean()), 4),
+                  "block_share": round(float(blocked.mean()), 4),
+                  "baseline_f1": baseline_f1(parts, d, only=[rows[i] for i in idx]) if y.any() else None}
+    return out
+
+
+def format_system_table(system: dict) -> str:
+    lines = ["| data set | n | baseline F1 (same rows) | system F1 | block prec. | review share | block share |",
+             "|---|---|---|---|---|---|---|"]
+    for d, e in system.items():
+        base = "-" if e["baseline_f1"] is None else f'{e["baseline_f1"]:.3f}'
+        f1 = f'**{e["f1"]:.3f}**' if e["positives"] else "-"
+        bp = "-" if e["block_precision"] is None else f'{e["block_precision"]:.3f} ({e["blocked"]})'
+        name = d if e["positives"] else f"{d} (all innocent)"
+        lines.append(f'| {name} | {e["n"]} | {base} | {f1} | {bp} | {e["review_share"]:.3f} | {e["block_share"]:.3f} |')
+    return "\n".join(lines)
 
 
 def format_table(report: dict) -> str:
@@ -154,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     report = evaluate(args.model_dir)
     print(format_table(report))
+    print()
+    print(format_system_table(report["system_eval"]))
     if args.write:
         write_report(args.model_dir, report)
     return 0
