@@ -48,10 +48,14 @@ def _flag_metrics(scores: dict[str, np.ndarray], thr: dict, targets: tuple[str, 
     any_flag = np.zeros(len(idx), dtype=bool)
     for c in any_cats:
         any_flag |= scores[c][idx] >= thr[c]["review"]
+    return {**_figures(y, flagged, blocked), "f1_any": round(_f1(y, any_flag | flagged), 4)}
+
+
+def _figures(y: np.ndarray, flagged: np.ndarray, blocked: np.ndarray) -> dict:
+    """Flag-F1, auto-block precision and the shares sent to review and to block."""
     nb = int(blocked.sum())
     return {
         "f1": round(_f1(y, flagged), 4),
-        "f1_any": round(_f1(y, any_flag | flagged), 4),
         "block_precision": round(float((y & blocked).sum()) / nb, 4) if nb else None,
         "blocked": nb,
         "review_share": round(float((flagged & ~blocked).mean()), 4),
@@ -142,12 +146,7 @@ def evaluate_system(model_dir: Path, parts: dict) -> dict:
             continue
         y = np.array([rows[i].label for i in idx], dtype=bool)
         dec = np.array([decisions[i] for i in idx])
-        flagged, blocked = dec != "pass", dec == "block"
-        nb = int(blocked.sum())
-        out[d] = {"n": len(idx), "positives": int(y.sum()), "f1": round(_f1(y, flagged), 4),
-                  "block_precision": round(float((y & blocked).sum()) / nb, 4) if nb else None, "blocked": nb,
-                  "review_share": round(float((flagged & ~blocked).mean()), 4),
-                  "block_share": round(float(blocked.mean()), 4),
+        out[d] = {"n": len(idx), "positives": int(y.sum()), **_figures(y, dec != "pass", dec == "block"),
                   "baseline_f1": baseline_f1(parts, d, only=[rows[i] for i in idx]) if y.any() else None}
     return out
 

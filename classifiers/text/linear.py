@@ -10,6 +10,7 @@ obfuscated ads) that a small model trained from scratch learns slowly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -44,24 +45,20 @@ class LinearModel:
         """head -> (n, k) raw scores (log-odds for binary heads, class scores for harm)."""
         if x is None:
             x = self.features(texts)
-        heads, w = self._stacked()
-        z = np.asarray(x @ w)
+        z = np.asarray(x @ self._stacked)
         out, lo = {}, 0
-        for h in heads:
+        for h in self.coef:
             k = len(self.intercept[h])
             out[h] = z[:, lo:lo + k] + self.intercept[h]
             lo += k
         return out
 
-    def _stacked(self) -> tuple[list[str], np.ndarray]:
-        """Every head's weights side by side, (N_FEATURES, outputs), C-contiguous: one sparse x
-        dense product per batch; ``coef[h].T`` is a strided view that scipy copies (24 MB) per call."""
-        heads = list(self.coef)
-        key = (tuple(heads), tuple(id(self.coef[h]) for h in heads))
-        if getattr(self, "_w_key", None) != key:
-            self._w = np.ascontiguousarray(np.concatenate([self.coef[h] for h in heads]).T)
-            self._w_key = key
-        return heads, self._w
+    @cached_property
+    def _stacked(self) -> np.ndarray:
+        """Every head's weights side by side, (N_FEATURES, outputs), C-contiguous, built at the
+        first scoring (a model is not changed once trained): one sparse x dense product per
+        batch, where ``coef[h].T`` is a strided view that scipy copied (24 MB) on every call."""
+        return np.ascontiguousarray(np.concatenate([self.coef[h] for h in self.coef]).T)
 
     def save(self, path: Path) -> None:
         arrays = {"idf": self.idf.astype(np.float16)}

@@ -5,15 +5,11 @@ authentication and authorisation: not 401/403 and not 5xx; used where the body r
 something that need not exist, such as a task id), or an exact status (401, 403, 404).
 Adding an endpoint is adding one line.
 
-Rows with ``awaits`` are contract endpoints (DESIGN.md) that another branch brings. Where the
-route exists they are checked like any other row. Where it does not: under CI (``CI`` set, as
-`.ci/run` runs) the test FAILS, because main must have every contract route; elsewhere it is an
-expected failure that names the branch it waits for.
+A row whose route is not on the app fails: every contract route (DESIGN.md) must be there.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 import pytest
@@ -45,7 +41,6 @@ class Row:
     path: str
     expect: dict = field(hash=False)
     body: dict | None = field(default=None, hash=False)
-    awaits: str | None = None  # the branch that brings a contract route not yet on main
 
     @property
     def id(self) -> str:
@@ -65,22 +60,21 @@ ROWS = [
     Row("POST", "/v1/orgs/{org}/terms", rule({"org": OK, "admin": OK, "org_admin": OK}),
         body={"terms": [{"term": "矩阵词", "action": "review"}]}),
     Row("DELETE", "/v1/orgs/{org}/terms/{term}", rule({"org": ALLOWED, "admin": ALLOWED, "org_admin": ALLOWED})),
-    # -- contract endpoints brought by other branches (checked once the route exists; FAIL in CI if missing)
-    Row("POST", "/v1/review/claim", rule({"moderator": ALLOWED, "senior_moderator": ALLOWED, "admin": ALLOWED}),
-        awaits="review"),
+    # -- review and compliance contract endpoints (DESIGN.md)
+    Row("POST", "/v1/review/claim", rule({"moderator": ALLOWED, "senior_moderator": ALLOWED, "admin": ALLOWED})),
     Row("POST", "/v1/review/tasks/{task}/decision",
         rule({"moderator": ALLOWED, "senior_moderator": ALLOWED, "admin": ALLOWED}),
-        body={"decision": "pass", "categories": [], "fabricated": False, "note": "矩阵"}, awaits="review"),
+        body={"decision": "pass", "categories": [], "fabricated": False, "note": "矩阵"}),
     Row("POST", "/v1/complaints", rule({"org": ALLOWED, "other_org": 404, **{s: ALLOWED for s in STAFF},
                                         "org_admin": ALLOWED, "org_member": ALLOWED}),
-        body={"item_id": "{item}", "reason": "侵犯我的著作权"}, awaits="review"),
+        body={"item_id": "{item}", "reason": "侵犯我的著作权"}),
     Row("POST", "/v1/appeals", rule({"org": ALLOWED, "other_org": 404, "org_admin": ALLOWED}),
-        body={"item_id": "{item}", "reason": "这条内容没有违规"}, awaits="review"),
+        body={"item_id": "{item}", "reason": "这条内容没有违规"}),
     # Regulator reports are compliance staff's alone (issue 8): not even a platform admin reads them.
-    Row("GET", "/v1/reports/regulator?format=json", rule({"compliance": OK}), awaits="compliance"),
-    Row("GET", "/v1/reports/regulator?format=csv", rule({"compliance": OK}), awaits="compliance"),
-    Row("GET", "/v1/reports/violations?format=json", rule({"compliance": OK, "admin": OK}), awaits="compliance"),
-    Row("GET", "/v1/reports/violations?format=csv", rule({"compliance": OK, "admin": OK}), awaits="compliance"),
+    Row("GET", "/v1/reports/regulator?format=json", rule({"compliance": OK})),
+    Row("GET", "/v1/reports/regulator?format=csv", rule({"compliance": OK})),
+    Row("GET", "/v1/reports/violations?format=json", rule({"compliance": OK, "admin": OK})),
+    Row("GET", "/v1/reports/violations?format=csv", rule({"compliance": OK, "admin": OK})),
     # -- review: complaints, appeals, tasks, strikes (review_queue/api.py)
     # Complaints and appeals are the organisation's own (its key and its people) and platform staff's.
     Row("GET", "/v1/complaints/{complaint_id}", rule({"org": OK, "other_org": 404, **{s: OK for s in STAFF},
@@ -154,10 +148,7 @@ def meets(expected, status: int) -> bool:
 def test_endpoint_auth_matrix(row, app, client, principals):
     path = fill(row.path, principals)
     if not route_exists(app, row.method, path):
-        message = f"{row.id} is a contract route (DESIGN.md) and is not on this app"
-        if row.awaits is None or os.environ.get("CI"):
-            pytest.fail(message + (f"; it comes with the {row.awaits!r} branch" if row.awaits else ""))
-        pytest.xfail(message + f"; awaiting the {row.awaits!r} branch (this fails under CI)")
+        pytest.fail(f"{row.id} has a row in the matrix but is not a route on this app")
     assert set(row.expect) == set(CALLERS), f"{row.id}: the row must say what happens to every caller"
     wrong = []
     for caller in CALLERS:
