@@ -2,7 +2,7 @@
 
 One table, read by training (calibration, thresholds), serving (category scores) and
 evaluation, so the three can never disagree. A category score is the largest of the
-head outputs listed for it, then calibrated per category on the calib split.
+head outputs listed for it, each calibrated on its own head's calib rows.
 """
 
 from __future__ import annotations

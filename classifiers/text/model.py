@@ -57,30 +57,17 @@ def blend(net: dict[str, np.ndarray], lin: dict[str, np.ndarray], weights: dict[
     return {h: weights.get(h, 0.5) * net[h] + (1 - weights.get(h, 0.5)) * lin[h] for h in lin if h in net}
 
 
-def category_raw(probs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    out = {c: np.max(np.stack([probs[s] for s in srcs]), axis=0) for c, srcs in CATEGORY_SOURCES.items()}
-    out[AIGC] = np.max(np.stack([probs[s] for s in AIGC_SOURCES]), axis=0)
-    return out
+def calibrate(probs: dict[str, np.ndarray], sources: dict[str, dict[str, float]]) -> dict[str, np.ndarray]:
+    """Category scores: each head output ("source") through its Platt scaling ``sources[name]``
+    (fitted on its own head's calib rows; an output without one stays as it is), then per
+    category the largest of its sources. Capped at 0.9999 so a block threshold of 1.0 means
+    "never by score"."""
+    def cal(name: str) -> np.ndarray:
+        p = sources.get(name)
+        return probs[name] if p is None else sigmoid(p["a"] * logit(probs[name]) + p["b"])
 
-
-def calibrate(probs: dict[str, np.ndarray], calib: dict[str, dict]) -> dict[str, np.ndarray]:
-    """Category scores from every head output: a logistic stacker per category over the logits
-    of all head outputs, fitted on the calib rows that speak about that category.
-
-    A stacker, not the largest head: a head trained on one domain (harm6 abuse, short platform
-    comments) fires on another (COLD's Zhihu comments); the other heads' outputs tell the
-    stacker which domain a text resembles. Capped at 0.9999 so a block threshold of 1.0 means
-    "never by score". Categories without a stacker fall back to the largest head output.
-    """
-    raw = category_raw(probs)
-    out = {}
-    for c, v in raw.items():
-        if c in calib:
-            st = calib[c]
-            z = sum(w * logit(probs[name]) for name, w in zip(st["inputs"], st["w"])) + st["b"]
-            v = sigmoid(z)
-        out[c] = np.minimum(v, 0.9999)
-    return out
+    table = {**CATEGORY_SOURCES, AIGC: AIGC_SOURCES}
+    return {c: np.minimum(np.max(np.stack([cal(s) for s in srcs]), axis=0), 0.9999) for c, srcs in table.items()}
 
 
 class TextModel:
@@ -101,7 +88,7 @@ class TextModel:
         self.max_len = int(cfg["max_len"])
         self.vocab = Vocab.load(self.dir / "vocab.txt")
         self.weights: dict[str, float] = cfg["blend"]
-        self.calib: dict[str, dict[str, float]] = cfg["calibration"]
+        self.calib: dict[str, dict[str, float]] = cfg["calibration"]  # source -> Platt {"a", "b"}
         net = MultiHeadTextNet(make_config(len(self.vocab), max_len=self.max_len, **cfg["network"]), cfg["heads"])
         state = {k: v.float() for k, v in load_file(self.dir / "network.safetensors").items()}
         net.load_state_dict(state)

@@ -235,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
                            "budget_s": spec["budget_s"], "steps_run": spec.get("steps_run"),
                            "network_seconds": spec.get("network_seconds") or spec.get("reused_seconds"),
                            "rows": len(train_rows), "quick": args.quick, "cross_per_head": args.cross_per_head,
+                           "network_reused": reuse_net,
                            "extra": [str(p) for p in args.extra]}}
     (out / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
 

@@ -36,3 +36,43 @@ def test_split_is_deterministic_and_groupwise_for_aigc():
     s = split(rows)
     assert 0.1 < len(s["dev"]) / len(rows) < 0.2 and 0.05 < len(s["calib"]) / len(rows) < 0.15
     assert [part_of(r) for r in rows[:50]] == [part_of(r) for r in rows[:50]]
+
+
+def _probs(n: int, rng) -> dict:
+    from classifiers.text.data import HARM_CLASSES
+
+    p = {h: rng.uniform(0.01, 0.99, n) for h in ("offensive", "sexism", "spam", "rumor", "aigc")}
+    harm = rng.dirichlet(np.ones(len(HARM_CLASSES)), n)
+    p.update({f"harm:{c}": harm[:, i] for i, c in enumerate(HARM_CLASSES)})
+    return p
+
+
+def test_a_category_takes_the_largest_of_its_calibrated_sources():
+    from classifiers.text.mapping import CATEGORY_SOURCES
+    from classifiers.text.model import calibrate
+
+    probs = _probs(50, np.random.default_rng(1))
+    identity = {name: {"a": 1.0, "b": 0.0} for name in probs}
+    cat = calibrate(probs, identity)
+    want = np.maximum.reduce([probs[s] for s in CATEGORY_SOURCES["spam_ads_sexual"]])
+    assert np.allclose(cat["spam_ads_sexual"], np.minimum(want, 0.9999), atol=1e-6)
+    shifted = calibrate(probs, {**identity, "spam": {"a": 1.0, "b": 3.0}})  # only the spam source moves
+    assert (shifted["spam_ads_sexual"] >= cat["spam_ads_sexual"]).all()
+    assert np.array_equal(shifted["rumor_disorder"], cat["rumor_disorder"])
+
+
+def test_each_source_is_calibrated_on_its_own_heads_rows_only():
+    from classifiers.text.calibration import fit_sources
+    from classifiers.text.data import Row
+
+    rng = np.random.default_rng(2)
+    n = 3000
+    probs = _probs(n, rng)
+    # spam rows: the label follows the spam output, but the head is overconfident (true rate = p**2)
+    heads = np.where(np.arange(n) < n // 2, "spam", "rumor")
+    labels = np.where(heads == "spam", rng.random(n) < probs["spam"] ** 2, rng.random(n) < 0.5).astype(int)
+    rows = [Row(f"t{i}", "x", str(h), int(y), int(y)) for i, (h, y) in enumerate(zip(heads, labels))]
+    fitted = fit_sources(probs, rows)
+    assert fitted["spam"]["a"] > 1.0 and fitted["spam"]["b"] < 0  # sharper and lower: it was overconfident
+    assert abs(fitted["rumor"]["a"]) < 0.3  # the rumour labels ignore the rumour output: nearly flat
+    assert "harm:fraud" not in fitted  # no harm rows: the harm outputs stay uncalibrated

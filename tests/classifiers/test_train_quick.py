@@ -32,7 +32,7 @@ def test_quick_training_makes_a_model_that_learned(tmp_path):
                  "exemplars.jsonl"):
         assert (out / name).is_file(), name
     cfg = json.loads((out / "config.json").read_text())
-    assert cfg["training"]["quick"] and set(cfg["calibration"]) >= {"spam_ads_sexual", "rumor_disorder"}
+    assert cfg["training"]["quick"] and set(cfg["calibration"]) >= {"spam", "rumor", "harm:fraud"}
     assert set(load_thresholds(out)) == {c.value for c in Category} | {"aigc_text"}
 
     tm = TextModel(out)
