@@ -64,7 +64,11 @@ def _figures(y: np.ndarray, flagged: np.ndarray, blocked: np.ndarray) -> dict:
     }
 
 
-def baseline_f1(parts: dict, dataset: str, only: list | None = None) -> float:
+def baseline(parts: dict, dataset: str, only: list | None = None) -> tuple[float, float | None]:
+    """The classic per-data-set model (see module doc): its flag-F1 on the data set's dev rows (or
+    ``only``), and the share of the everyday dev texts (all innocent) it flags. The second figure
+    shows what a per-set model learned besides the label: harm6's baseline flags every everyday
+    text, because harm6's innocent rows are long and its harmful ones short."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -72,11 +76,13 @@ def baseline_f1(parts: dict, dataset: str, only: list | None = None) -> float:
     tr = [r for r in parts["train"] if r.dataset == src]
     dv = only if only is not None else [r for r in parts["dev"] if r.dataset == dataset]
     if not tr or not dv or len({r.label for r in tr}) < 2:
-        return float("nan")
+        return float("nan"), None
     vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3))
     lr = LogisticRegression(max_iter=1000).fit(vec.fit_transform([r.text for r in tr]), [r.label for r in tr])
     pred = lr.predict(vec.transform([r.text for r in dv])).astype(bool)
-    return round(_f1(np.array([r.label for r in dv], dtype=bool), pred), 4)
+    everyday = [r.text for r in parts["dev"] if r.dataset == "everyday"]
+    share = round(float(lr.predict(vec.transform(everyday)).mean()), 4) if everyday else None
+    return round(_f1(np.array([r.label for r in dv], dtype=bool), pred), 4), share
 
 
 def evaluate(model_dir: Path = DEFAULT_DIR, parts: dict | None = None) -> dict:
@@ -98,17 +104,23 @@ def evaluate(model_dir: Path = DEFAULT_DIR, parts: dict | None = None) -> dict:
     y_all = np.array([r.label for r in dev], dtype=bool)
     report: dict = {"datasets": {}, "blend": tm.weights, "n_dev": len(dev), "n_calib": len(calib)}
     scores = {name: category_scores(net_d, lin_d, layer) for name, layer in layers.items()}
+    everyday = np.nonzero(ds == "everyday")[0]
     for d in DATASETS:
         idx = np.nonzero(ds == d)[0]
         if not len(idx):
             continue
         y = y_all[idx]
+        base_f1, base_everyday = baseline(parts, d) if y.any() else (None, None)
         entry = {"n": int(len(idx)), "positives": int(y.sum()), "targets": list(DATASET_TARGETS[d]),
-                 "baseline_f1": baseline_f1(parts, d) if y.any() else None, "baseline_goal": BASELINE_GOALS.get(d)}
+                 "baseline_f1": base_f1, "baseline_goal": BASELINE_GOALS.get(d),
+                 "baseline_everyday_flagged": base_everyday}
         any_cats = tuple(CATEGORY_SOURCES) if d != "aigc_zh" else ()
         for name, layer in layers.items():
             thr = dict(layer.thresholds)
             entry[name] = _flag_metrics(scores[name], thr, DATASET_TARGETS[d], y, idx, any_cats)
+            if len(everyday):  # the same targets on the innocent everyday texts
+                entry[name]["everyday_flagged"] = round(float(np.mean(
+                    [any(scores[name][c][i] >= thr[c]["review"] for c in DATASET_TARGETS[d]) for i in everyday])), 4)
         report["datasets"][d] = entry
     main = [d for d in BASELINE_GOALS if d in report["datasets"]]
     report["mean_f1_main"] = {
@@ -147,7 +159,7 @@ def evaluate_system(model_dir: Path, parts: dict) -> dict:
         y = np.array([rows[i].label for i in idx], dtype=bool)
         dec = np.array([decisions[i] for i in idx])
         out[d] = {"n": len(idx), "positives": int(y.sum()), **_figures(y, dec != "pass", dec == "block"),
-                  "baseline_f1": baseline_f1(parts, d, only=[rows[i] for i in idx]) if y.any() else None}
+                  "baseline_f1": baseline(parts, d, only=[rows[i] for i in idx])[0] if y.any() else None}
     return out
 
 
@@ -163,24 +175,31 @@ def format_system_table(system: dict) -> str:
     return "\n".join(lines)
 
 
+def _everyday(entry: dict) -> str:
+    base, ours = entry.get("baseline_everyday_flagged"), entry["system"].get("everyday_flagged")
+    if base is None or ours is None:
+        return "-"
+    return f"{base:.3f} / {ours:.3f}"
+
+
 def format_table(report: dict) -> str:
     lines = ["| data set | n | baseline F1 | system F1 | F1 any | block prec. | review share | block share "
-             "| linear-only F1 | transformer-only F1 |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| linear-only F1 | transformer-only F1 | everyday flagged: baseline / system |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for d, e in report["datasets"].items():
         s = e["system"]
         if not e["positives"]:  # an all-innocent set: only the shares flagged mean something
             lines.append(f'| {d} (all innocent) | {e["n"]} | - | - | - | - | {s["review_share"]:.3f} | {s["block_share"]:.3f} '
-                         f'| - | - |')
+                         f'| - | - | - |')
             continue
         bp = "-" if s["block_precision"] is None else f'{s["block_precision"]:.3f} ({s["blocked"]})'
         lines.append(f'| {d} | {e["n"]} | {e["baseline_f1"]:.3f} | **{s["f1"]:.3f}** | {s["f1_any"]:.3f} | {bp} '
                      f'| {s["review_share"]:.3f} | {s["block_share"]:.3f} | {e["linear_only"]["f1"]:.3f} '
-                     f'| {e["transformer_only"]["f1"]:.3f} |')
+                     f'| {e["transformer_only"]["f1"]:.3f} | {_everyday(e)} |')
     m = report.get("mean_f1_main") or {}
     if m:
         lines.append(f'| mean of cold, swsr, sms_spam, ced, harm6 | | {m["baseline_f1"]:.3f} | **{m["system"]:.3f}** '
-                     f'| | | | | {m["linear_only"]:.3f} | {m["transformer_only"]:.3f} |')
+                     f'| | | | | {m["linear_only"]:.3f} | {m["transformer_only"]:.3f} | |')
     return "\n".join(lines)
 
 
