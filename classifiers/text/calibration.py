@@ -136,4 +136,4 @@ def category_scores(net: dict[str, np.ndarray], lin: dict[str, np.ndarray], laye
     return calibrate(head_probs_from_logits(blend(net, lin, layer.blend)), layer.calibration)
 
 
-__all__ = ["DecisionLayer", "fit_decision_layer", "choose_thresholds", "category_scores", "HARM_CLASSES"]
+__all__ = ["HARM_CLASSES", "DecisionLayer", "category_scores", "choose_thresholds", "fit_decision_layer"]

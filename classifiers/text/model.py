@@ -89,6 +89,10 @@ class TextModel:
         self.vocab = Vocab.load(self.dir / "vocab.txt")
         self.weights: dict[str, float] = cfg["blend"]
         self.calib: dict[str, dict[str, float]] = cfg["calibration"]  # source -> Platt {"a", "b"}
+        stale = sorted(k for k, v in self.calib.items() if set(v) != {"a", "b"})
+        if stale:  # an artifact of the per-category stacker (before 29 November 2026)
+            raise ValueError(f"{self.dir / 'config.json'}: calibration of {', '.join(stale)} is not per source "
+                             "(an older artifact); retrain it with `modpipe train`")
         net = MultiHeadTextNet(make_config(len(self.vocab), max_len=self.max_len, **cfg["network"]), cfg["heads"])
         state = {k: v.float() for k, v in load_file(self.dir / "network.safetensors").items()}
         net.load_state_dict(state)

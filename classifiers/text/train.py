@@ -13,13 +13,10 @@ import argparse
 import json
 import math
 import random
-import shutil
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
-
-import numpy as np
 
 from .calibration import fit_decision_layer
 from .data import HEADS, Row, cross_negatives, load_rows, split

@@ -1,7 +1,13 @@
-import numpy as np
+import json
+import shutil
 
-from classifiers.text.calibration import choose_thresholds
-from classifiers.text.data import load_rows, part_of, split
+import numpy as np
+import pytest
+
+from classifiers.text.calibration import choose_thresholds, fit_sources
+from classifiers.text.data import HARM_CLASSES, Row, load_rows, part_of, split
+from classifiers.text.mapping import CATEGORY_SOURCES
+from classifiers.text.model import DEFAULT_DIR, TextModel, calibrate
 
 
 def test_block_threshold_meets_the_precision_goal_and_review_sits_below():
@@ -39,8 +45,6 @@ def test_split_is_deterministic_and_groupwise_for_aigc():
 
 
 def _probs(n: int, rng) -> dict:
-    from classifiers.text.data import HARM_CLASSES
-
     p = {h: rng.uniform(0.01, 0.99, n) for h in ("offensive", "sexism", "spam", "rumor", "aigc")}
     harm = rng.dirichlet(np.ones(len(HARM_CLASSES)), n)
     p.update({f"harm:{c}": harm[:, i] for i, c in enumerate(HARM_CLASSES)})
@@ -48,9 +52,6 @@ def _probs(n: int, rng) -> dict:
 
 
 def test_a_category_takes_the_largest_of_its_calibrated_sources():
-    from classifiers.text.mapping import CATEGORY_SOURCES
-    from classifiers.text.model import calibrate
-
     probs = _probs(50, np.random.default_rng(1))
     identity = {name: {"a": 1.0, "b": 0.0} for name in probs}
     cat = calibrate(probs, identity)
@@ -62,9 +63,6 @@ def test_a_category_takes_the_largest_of_its_calibrated_sources():
 
 
 def test_each_source_is_calibrated_on_its_own_heads_rows_only():
-    from classifiers.text.calibration import fit_sources
-    from classifiers.text.data import Row
-
     rng = np.random.default_rng(2)
     n = 3000
     probs = _probs(n, rng)
@@ -76,3 +74,14 @@ def test_each_source_is_calibrated_on_its_own_heads_rows_only():
     assert fitted["spam"]["a"] > 1.0 and fitted["spam"]["b"] < 0  # sharper and lower: it was overconfident
     assert abs(fitted["rumor"]["a"]) < 0.3  # the rumour labels ignore the rumour output: nearly flat
     assert "harm:fraud" not in fitted  # no harm rows: the harm outputs stay uncalibrated
+
+
+def test_an_artifact_with_the_old_per_category_stacker_is_refused_by_name(tmp_path):
+    for f in DEFAULT_DIR.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    cfg = json.loads((tmp_path / "config.json").read_text(encoding="utf-8"))
+    cfg["calibration"]["spam_ads_sexual"] = {"inputs": ["spam"], "w": [1.0], "b": 0.0}
+    (tmp_path / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
+    with pytest.raises(ValueError, match="spam_ads_sexual.*retrain"):
+        TextModel(tmp_path)

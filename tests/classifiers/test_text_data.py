@@ -3,7 +3,7 @@
 
 from collections import Counter
 
-from classifiers.text.data import CROSS_SOURCES, everyday_texts, cross_negatives, load_rows, split
+from classifiers.text.data import CROSS_SOURCES, cross_negatives, everyday_texts, load_rows, split
 from classifiers.text.mapping import CATEGORY_SOURCES, coverage
 
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from classifiers.categories import build_category_classifiers, load_thresholds
 from classifiers.base import Content
+from classifiers.categories import build_category_classifiers, load_thresholds
 from classifiers.text import train
 from classifiers.text.data import HEADS, load_rows, split
 from classifiers.text.model import TextModel
