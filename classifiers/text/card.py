@@ -124,6 +124,8 @@ this system on the set's target categories, would flag: what each learned beside
 model is free to learn its set's shortcuts, and harm6's baseline flags every everyday text (its harmful
 rows are short, its innocent ones long), so its F1 is the ceiling of a model that would send every short
 post to review, not a bar one deployed system can clear on harm6's terms alone.
+"System - baseline, 95% interval": a paired bootstrap over the set's dev rows (2,000 resamples); an
+interval that holds 0 is a gap the dev split cannot tell from sampling noise.
 
 {format_table(report)}
 

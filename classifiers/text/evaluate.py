@@ -64,9 +64,9 @@ def _figures(y: np.ndarray, flagged: np.ndarray, blocked: np.ndarray) -> dict:
     }
 
 
-def baseline(parts: dict, dataset: str, only: list | None = None) -> tuple[float, float | None]:
+def baseline(parts: dict, dataset: str, only: list | None = None) -> tuple[float, float | None, np.ndarray | None]:
     """The classic per-data-set model (see module doc): its flag-F1 on the data set's dev rows (or
-    ``only``), and the share of the everyday dev texts (all innocent) it flags. The second figure
+    ``only``), the share of the everyday dev texts (all innocent) it flags, and its flags per row. The second figure
     shows what a per-set model learned besides the label: harm6's baseline flags every everyday
     text, because harm6's innocent rows are long and its harmful ones short."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -76,13 +76,28 @@ def baseline(parts: dict, dataset: str, only: list | None = None) -> tuple[float
     tr = [r for r in parts["train"] if r.dataset == src]
     dv = only if only is not None else [r for r in parts["dev"] if r.dataset == dataset]
     if not tr or not dv or len({r.label for r in tr}) < 2:
-        return float("nan"), None
+        return float("nan"), None, None
     vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3))
     lr = LogisticRegression(max_iter=1000).fit(vec.fit_transform([r.text for r in tr]), [r.label for r in tr])
     pred = lr.predict(vec.transform([r.text for r in dv])).astype(bool)
     everyday = [r.text for r in parts["dev"] if r.dataset == "everyday"]
     share = round(float(lr.predict(vec.transform(everyday)).mean()), 4) if everyday else None
-    return round(_f1(np.array([r.label for r in dv], dtype=bool), pred), 4), share
+    return round(_f1(np.array([r.label for r in dv], dtype=bool), pred), 4), share, pred
+
+
+def f1_gap_interval(y: np.ndarray, ours: np.ndarray, theirs: np.ndarray, n: int = 2000,
+                    seed: int = 0) -> tuple[float, float]:
+    """95% paired-bootstrap interval of flag-F1(ours) - flag-F1(theirs) on the same rows: which
+    gaps to a baseline the dev split can tell from sampling noise."""
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(y), size=(n, len(y)))
+    yy, a, b = y[idx], ours[idx], theirs[idx]
+
+    def f1(pred: np.ndarray) -> np.ndarray:
+        return 2 * (yy & pred).sum(axis=1) / np.maximum(1, yy.sum(axis=1) + pred.sum(axis=1))
+
+    lo, hi = np.percentile(f1(a) - f1(b), [2.5, 97.5])
+    return round(float(lo), 4), round(float(hi), 4)
 
 
 def evaluate(model_dir: Path = DEFAULT_DIR, parts: dict | None = None) -> dict:
@@ -110,10 +125,16 @@ def evaluate(model_dir: Path = DEFAULT_DIR, parts: dict | None = None) -> dict:
         if not len(idx):
             continue
         y = y_all[idx]
-        base_f1, base_everyday = baseline(parts, d) if y.any() else (None, None)
+        base_f1, base_everyday, base_pred = baseline(parts, d) if y.any() else (None, None, None)
         entry = {"n": int(len(idx)), "positives": int(y.sum()), "targets": list(DATASET_TARGETS[d]),
                  "baseline_f1": base_f1, "baseline_goal": BASELINE_GOALS.get(d),
                  "baseline_everyday_flagged": base_everyday}
+        if base_pred is not None:
+            thr = layers["system"].thresholds
+            ours = np.zeros(len(idx), dtype=bool)
+            for c in DATASET_TARGETS[d]:
+                ours |= scores["system"][c][idx] >= thr[c]["review"]
+            entry["gap_to_baseline_95"] = f1_gap_interval(y, ours, base_pred)
         any_cats = tuple(CATEGORY_SOURCES) if d != "aigc_zh" else ()
         for name, layer in layers.items():
             thr = dict(layer.thresholds)
@@ -182,24 +203,31 @@ def _everyday(entry: dict) -> str:
     return f"{base:.3f} / {ours:.3f}"
 
 
+def _gap(entry: dict) -> str:
+    if "gap_to_baseline_95" not in entry:
+        return "-"
+    lo, hi = entry["gap_to_baseline_95"]
+    return f'{entry["system"]["f1"] - entry["baseline_f1"]:+.3f} [{lo:+.3f}, {hi:+.3f}]'
+
+
 def format_table(report: dict) -> str:
     lines = ["| data set | n | baseline F1 | system F1 | F1 any | block prec. | review share | block share "
-             "| linear-only F1 | transformer-only F1 | everyday flagged: baseline / system |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| linear-only F1 | transformer-only F1 | everyday flagged: baseline / system | system - baseline, 95% interval |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for d, e in report["datasets"].items():
         s = e["system"]
         if not e["positives"]:  # an all-innocent set: only the shares flagged mean something
             lines.append(f'| {d} (all innocent) | {e["n"]} | - | - | - | - | {s["review_share"]:.3f} | {s["block_share"]:.3f} '
-                         f'| - | - | - |')
+                         f'| - | - | - | - |')
             continue
         bp = "-" if s["block_precision"] is None else f'{s["block_precision"]:.3f} ({s["blocked"]})'
         lines.append(f'| {d} | {e["n"]} | {e["baseline_f1"]:.3f} | **{s["f1"]:.3f}** | {s["f1_any"]:.3f} | {bp} '
                      f'| {s["review_share"]:.3f} | {s["block_share"]:.3f} | {e["linear_only"]["f1"]:.3f} '
-                     f'| {e["transformer_only"]["f1"]:.3f} | {_everyday(e)} |')
+                     f'| {e["transformer_only"]["f1"]:.3f} | {_everyday(e)} | {_gap(e)} |')
     m = report.get("mean_f1_main") or {}
     if m:
         lines.append(f'| mean of cold, swsr, sms_spam, ced, harm6 | | {m["baseline_f1"]:.3f} | **{m["system"]:.3f}** '
-                     f'| | | | | {m["linear_only"]:.3f} | {m["transformer_only"]:.3f} | |')
+                     f'| | | | | {m["linear_only"]:.3f} | {m["transformer_only"]:.3f} | | |')
     return "\n".join(lines)
 
 
