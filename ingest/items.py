@@ -11,7 +11,6 @@ from starlette.concurrency import run_in_threadpool
 from ingest.auth import org_key, principal
 from ingest.submission import Submission, parse_fields, submit
 from modpipe.accounts import Principal
-from modpipe.domain import Kind
 from modpipe.errors import Forbidden, InvalidInput, NotFound
 from modpipe.logs import ITEM_ID
 from modpipe.models import Item

@@ -56,7 +56,6 @@ def run(n: int, length: int, repeat: int, batch: int = 1000) -> dict:
     live = clf.live
     load_s = time.perf_counter() - t0
     texts = make_texts(n, length)
-    nbytes = sum(len(t.encode("utf-8")) for t in texts)
     terms = sorted({k.term for k in live.rules.keywords})
     raw = ahocorasick_rs.AhoCorasick(terms, matchkind=ahocorasick_rs.MATCHKIND_STANDARD)
 

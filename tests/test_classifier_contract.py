@@ -13,7 +13,6 @@ import copy
 import pytest
 
 from classifiers.base import Classifier
-from classifiers.registry import build_registry
 from modpipe.domain import Category, Decision
 from modpipe.pipeline import build_pipeline
 

@@ -119,7 +119,6 @@ def test_the_organisation_page_shows_only_its_own_and_its_admin_appeals(client, 
 def test_the_workspace_suggests_a_break_after_a_long_run(client, rt, submit_reviewed, staff_member):
     from datetime import timedelta
 
-    from sqlalchemy import update
 
     from modpipe.db import utcnow
     from review_queue.pages import BREAK_AFTER
