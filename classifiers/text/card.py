@@ -154,6 +154,11 @@ Why the system falls short of the per-set baselines where it does (measured on t
   reaches 0.966 on SMS; the harm head's `illicit_ads` and `vulgar_sexual` outputs, which also feed
   `spam_ads_sexual`, add false positives on short SMS "ham", several of them 刷单 recruitment and WeChat-ad
   fragments that harm6 would call illicit ads.
+* **Run-to-run spread.** A second full `modpipe train` with the same seed and data (802 s on this
+  machine; identical vocabulary and linear half, but a transformer half that is not bit-identical)
+  gave harm6 0.971, SMS 0.913, CED 0.912, SWSR 0.727, ToxiCN 0.671 and the same mean (0.881). So
+  one recipe moves single sets by up to 0.02 between runs, as much as the gaps above; only the mean
+  and the sets far above their baselines are settled by one artifact.
 * **The whole system** flags SMS and news texts under other categories too (the table above): the SMS
   "ham" rows include abuse ("淮阴区教育局这女的真特么的欠") that the insult category rightly sends to review,
   and rule hits on QQ numbers and exam notices. Moving the review thresholds to the best *joint* figure on
