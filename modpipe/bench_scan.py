@@ -2,8 +2,9 @@
 
 It starts the real command in a child process with a file of JSON lines of distinct
 dev-split texts (cut to 200 characters) on its stdin and a file on its stdout. Two
-figures: steady state (from the first answered batch to the end, so model loading is
-left out) and end to end (from the start of the process, loading included).
+figures: steady state (from the first answered batch to the last answer, so model loading
+and the interpreter's exit are left out) and end to end (from the start of the process to its
+exit, both included).
 """
 
 from __future__ import annotations

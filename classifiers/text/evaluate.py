@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -37,17 +38,20 @@ def _f1(y: np.ndarray, pred: np.ndarray) -> float:
     return 2 * tp / max(1.0, float(y.sum() + pred.sum()))
 
 
+def _reached(scores: dict[str, np.ndarray], thr: dict, cats: tuple[str, ...], idx: np.ndarray,
+             level: str = "review") -> np.ndarray:
+    """Per row of ``idx``: does any of ``cats`` reach its ``level`` threshold?"""
+    out = np.zeros(len(idx), dtype=bool)
+    for c in cats:
+        out |= scores[c][idx] >= thr[c][level]
+    return out
+
+
 def _flag_metrics(scores: dict[str, np.ndarray], thr: dict, targets: tuple[str, ...], y: np.ndarray,
                   idx: np.ndarray, any_cats: tuple[str, ...]) -> dict:
-    flagged = np.zeros(len(idx), dtype=bool)
-    blocked = np.zeros(len(idx), dtype=bool)
-    for c in targets:
-        s = scores[c][idx]
-        flagged |= s >= thr[c]["review"]
-        blocked |= s >= thr[c]["block"]
-    any_flag = np.zeros(len(idx), dtype=bool)
-    for c in any_cats:
-        any_flag |= scores[c][idx] >= thr[c]["review"]
+    flagged = _reached(scores, thr, targets, idx)
+    blocked = _reached(scores, thr, targets, idx, "block")
+    any_flag = _reached(scores, thr, any_cats, idx)
     return {**_figures(y, flagged, blocked), "f1_any": round(_f1(y, any_flag | flagged), 4)}
 
 
@@ -64,24 +68,35 @@ def _figures(y: np.ndarray, flagged: np.ndarray, blocked: np.ndarray) -> dict:
     }
 
 
-def baseline(parts: dict, dataset: str, only: list | None = None) -> tuple[float, float | None, np.ndarray | None]:
-    """The classic per-data-set model (see module doc): its flag-F1 on the data set's dev rows (or
-    ``only``), the share of the everyday dev texts (all innocent) it flags, and its flags per row. The second figure
-    shows what a per-set model learned besides the label: harm6's baseline flags every everyday
-    text, because harm6's innocent rows are long and its harmful ones short."""
+def baseline_model(parts: dict, dataset: str) -> Callable[[list[str]], np.ndarray] | None:
+    """The classic per-data-set model (see module doc), fitted on the set's train rows (ToxiCN:
+    COLD's): texts -> flags. None where the set has no train rows of both labels."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     src = "cold" if dataset == "toxicn" else dataset
     tr = [r for r in parts["train"] if r.dataset == src]
-    dv = only if only is not None else [r for r in parts["dev"] if r.dataset == dataset]
-    if not tr or not dv or len({r.label for r in tr}) < 2:
-        return float("nan"), None, None
+    if len({r.label for r in tr}) < 2:
+        return None
     vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3))
     lr = LogisticRegression(max_iter=1000).fit(vec.fit_transform([r.text for r in tr]), [r.label for r in tr])
-    pred = lr.predict(vec.transform([r.text for r in dv])).astype(bool)
+    return lambda texts: lr.predict(vec.transform(texts)).astype(bool)
+
+
+def baseline(parts: dict, dataset: str, only: list | None = None,
+             model: Callable[[list[str]], np.ndarray] | None = None) -> tuple[float, float | None, np.ndarray | None]:
+    """The baseline's flag-F1 on the data set's dev rows (or ``only``), the share of the everyday
+    dev texts (all innocent) it flags, and its flags per row (``model``: an already fitted
+    ``baseline_model``). The second figure shows what a per-set model learned besides the label:
+    harm6's baseline flags every everyday text, because harm6's innocent rows are long and its
+    harmful ones short."""
+    model = model or baseline_model(parts, dataset)
+    dv = only if only is not None else [r for r in parts["dev"] if r.dataset == dataset]
+    if model is None or not dv:
+        return float("nan"), None, None
+    pred = model([r.text for r in dv])
     everyday = [r.text for r in parts["dev"] if r.dataset == "everyday"]
-    share = round(float(lr.predict(vec.transform(everyday)).mean()), 4) if everyday else None
+    share = round(float(model(everyday).mean()), 4) if everyday else None
     return round(_f1(np.array([r.label for r in dv], dtype=bool), pred), 4), share, pred
 
 
@@ -120,28 +135,26 @@ def evaluate(model_dir: Path = DEFAULT_DIR, parts: dict | None = None) -> dict:
     report: dict = {"datasets": {}, "blend": tm.weights, "n_dev": len(dev), "n_calib": len(calib)}
     scores = {name: category_scores(net_d, lin_d, layer) for name, layer in layers.items()}
     everyday = np.nonzero(ds == "everyday")[0]
+    baselines = {d: baseline_model(parts, d) for d in DATASETS if d != "everyday"}
     for d in DATASETS:
         idx = np.nonzero(ds == d)[0]
         if not len(idx):
             continue
         y = y_all[idx]
-        base_f1, base_everyday, base_pred = baseline(parts, d) if y.any() else (None, None, None)
+        base_f1, base_everyday, base_pred = baseline(parts, d, model=baselines[d]) if y.any() else (None, None, None)
         entry = {"n": int(len(idx)), "positives": int(y.sum()), "targets": list(DATASET_TARGETS[d]),
                  "baseline_f1": base_f1, "baseline_goal": BASELINE_GOALS.get(d),
                  "baseline_everyday_flagged": base_everyday}
         if base_pred is not None:
-            thr = layers["system"].thresholds
-            ours = np.zeros(len(idx), dtype=bool)
-            for c in DATASET_TARGETS[d]:
-                ours |= scores["system"][c][idx] >= thr[c]["review"]
+            ours = _reached(scores["system"], layers["system"].thresholds, DATASET_TARGETS[d], idx)
             entry["gap_to_baseline_95"] = f1_gap_interval(y, ours, base_pred)
         any_cats = tuple(CATEGORY_SOURCES) if d != "aigc_zh" else ()
         for name, layer in layers.items():
             thr = dict(layer.thresholds)
             entry[name] = _flag_metrics(scores[name], thr, DATASET_TARGETS[d], y, idx, any_cats)
             if len(everyday):  # the same targets on the innocent everyday texts
-                entry[name]["everyday_flagged"] = round(float(np.mean(
-                    [any(scores[name][c][i] >= thr[c]["review"] for c in DATASET_TARGETS[d]) for i in everyday])), 4)
+                entry[name]["everyday_flagged"] = round(float(_reached(scores[name], thr, DATASET_TARGETS[d],
+                                                                       everyday).mean()), 4)
         report["datasets"][d] = entry
     main = [d for d in BASELINE_GOALS if d in report["datasets"]]
     report["mean_f1_main"] = {
@@ -149,18 +162,19 @@ def evaluate(model_dir: Path = DEFAULT_DIR, parts: dict | None = None) -> dict:
                                 else report["datasets"][d][k] for d in main])), 4)
         for k in ("system", "linear_only", "transformer_only", "baseline_f1")
     } if main else {}
-    report["system_eval"] = evaluate_system(model_dir, parts)
+    report["system_eval"] = evaluate_system(model_dir, parts, baselines)
     return report
 
 
 SYSTEM_SETS = ("cold", "swsr", "sms_spam", "harm6", "ced", "weibo16", "checked", "toxicn", "everyday")
 
 
-def evaluate_system(model_dir: Path, parts: dict) -> dict:
+def evaluate_system(model_dir: Path, parts: dict, baselines: dict | None = None) -> dict:
     """The deployed system as a user meets it: the workers' pipeline (rules, this model, the 17
     category classifiers, PII, the policy) on rows held out from both the model (our dev split)
     and the rule curation (the rules' ``eval`` half). Flagged = any decision other than pass,
-    whatever the category: one system serving every category at once."""
+    whatever the category: one system serving every category at once. ``baselines``: the
+    per-set baseline models already fitted (``baseline_model``), else they are fitted here."""
     from classifiers.base import Content
     from modpipe.domain import Kind
     from modpipe.pipeline import build_pipeline
@@ -180,7 +194,8 @@ def evaluate_system(model_dir: Path, parts: dict) -> dict:
         y = np.array([rows[i].label for i in idx], dtype=bool)
         dec = np.array([decisions[i] for i in idx])
         out[d] = {"n": len(idx), "positives": int(y.sum()), **_figures(y, dec != "pass", dec == "block"),
-                  "baseline_f1": baseline(parts, d, only=[rows[i] for i in idx])[0] if y.any() else None}
+                  "baseline_f1": baseline(parts, d, only=[rows[i] for i in idx],
+                                          model=(baselines or {}).get(d))[0] if y.any() else None}
     return out
 
 

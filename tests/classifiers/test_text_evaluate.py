@@ -1,8 +1,8 @@
 """The per-set baseline of `classifiers.text.evaluate`: its F1, and what it does to innocent everyday texts."""
 
-from classifiers.text.data import Row
 import numpy as np
 
+from classifiers.text.data import Row
 from classifiers.text.evaluate import baseline, f1_gap_interval
 
 LONG_OK = "今天社区组织了一次植树活动，志愿者们带着孩子一起在公园里种下了三十棵树苗，大家分工合作，气氛非常好。"
