@@ -19,7 +19,8 @@ UNLABELLED_COVERAGE = {
     "illegal_content": "rules (lexicon) + exemplars; the harm6 fraud head feeds other_illegal, not this one",
     "national_security": "rules (konsheng 反动/政治 lists, GFW list: over-inclusive, so review only) + exemplars",
     "national_honor": "rules + exemplars",
-    "heroes_martyrs": "almost no lexicon terms (邱少云 once, 烈士 twice): curated rules to be written + exemplars; review routing",
+    "heroes_martyrs": "hand rules (no lexicon covers it): known defamations of named martyrs block, defaming "
+                      "words within 12 characters of a martyr's name go to review; + exemplars",
     "terrorism_extremism": "rules (暴恐, 涉枪涉爆 lists) + exemplars",
     "religion_cult_superstition": "rules (法轮, 全能神, 东方闪电, 邪教 ...) + exemplars",
     "illegal_assembly": "rules (集会, 游行, 示威, 上访 ...) + exemplars",
@@ -46,6 +47,8 @@ def write_card(model_dir: Path, report: dict) -> None:
     else:
         timing = (f"the whole `modpipe train` took {tr.get('seconds', '?')} s, of which the transformer half "
                   f"{tr.get('network_seconds', '?')} s for {tr.get('steps_run', '?')} steps")
+    bank = model_dir / "exemplars.jsonl"
+    n_exemplars = sum(1 for x in bank.read_text(encoding="utf-8").splitlines() if x.strip()) if bank.is_file() else 0
     rows = []
     for c in Category:
         t = thr[c.value]
@@ -186,7 +189,9 @@ language, not ethnic hatred as such, so the offensive head feeds insult_defamati
 1. **curated rules** (the `rules/` package, lexicons in `shared/datasets/lexicon_*`): a rule hit alone lifts
    the category to its review threshold (0.5); a rule marked block-severity blocks through its `floor`.
 2. **exemplar similarity** (`exemplars.jsonl`): near-copies (char 1-3-gram cosine >= 0.6) of
-   moderator-confirmed items score 0.5-0.95 (review; never block by score).
+   moderator-confirmed items score 0.5-0.95 (review; never block by score). This artifact's bank holds
+   {n_exemplars} rows: the shared data label none of these categories, so the bank starts empty and fills
+   from a deployment's own confirmed items (below); until then rules and review routing carry them.
 3. **review routing**: everything above goes to a human.
 
 How a deployment adds data: moderators' decisions export as rows
