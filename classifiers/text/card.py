@@ -148,7 +148,9 @@ Why the system falls short of the per-set baselines where it does (measured on t
 * **harm6**: its baseline flags all 143 everyday texts (the table above). The harm head alone
   (P(violating), calibrated) reaches flag-F1 0.98 on harm6 at a
   threshold of 0.15 (0.982), but there it also flags 22 of the 143 everyday texts (47 at 0.05) and
-  several per cent of the other sets' innocent rows. harm6 labels mild banter ("我是史学家，兄弟 这就是史") as abuse, and its
+  several per cent of the other sets' innocent rows. The lowest threshold at which it still reaches the
+  baseline (0.3: 0.978) flags 150 of COLD's 2,548 innocent dev rows, 85 of SMS's 1,152 ham and 10 of the
+  143 everyday texts; at 0.5 (0.961) those are 65, 44 and 5. harm6 labels mild banter ("我是史学家，兄弟 这就是史") as abuse, and its
   innocent rows are long and templated, so what it calls violating overlaps short ordinary posts. One
   threshold for every domain sits higher, and harm6 recall pays. Giving the decision layer a data-set
   classifier (which domain does a text resemble?) as extra input moved nothing (harm6 0.956, SMS 0.923).

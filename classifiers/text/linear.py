@@ -19,6 +19,9 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression
 
 N_FEATURES = 2**20
+# 1-4-grams with the same transformer half (29 November 2026): mean dev flag-F1 of the five sets
+# 0.881 against 0.882, no set moved beyond its noise (SMS 0.929 / 0.933, harm6 0.959 / 0.958), and
+# linear.npz grew from 15 to 23 MB: 1-3 stays.
 NGRAMS = (1, 3)
 # Inverse L2 strength of every head's regression. C=1 underfit the memorising this half is for:
 # with the same transformer half (and the per-category stacker then in use), dev flag-F1 at
