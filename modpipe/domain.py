@@ -130,15 +130,17 @@ class CategoryResult:
 
 
 def merge_results(results: list[CategoryResult]) -> list[CategoryResult]:
-    """Fold several results for the same category into one: max score, all evidence, strongest floor."""
+    """Fold several results for the same category into one: max score, all evidence (each piece
+    once: a category classifier passes on the rule hits that the rule stage also reports),
+    strongest floor."""
     merged: dict[Category, CategoryResult] = {}
     for r in results:
         cur = merged.get(r.category)
         if cur is None:
-            merged[r.category] = CategoryResult(r.category, r.score, list(r.evidence), r.floor)
+            merged[r.category] = CategoryResult(r.category, r.score, list(dict.fromkeys(r.evidence)), r.floor)
         else:
             cur.score = max(cur.score, r.score)
-            cur.evidence.extend(r.evidence)
+            cur.evidence.extend(e for e in r.evidence if e not in cur.evidence)
             if r.floor.rank > cur.floor.rank:
                 cur.floor = r.floor
     return [merged[c] for c in Category if c in merged]

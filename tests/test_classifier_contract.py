@@ -63,3 +63,15 @@ def test_example(clf, index, example):
             f"{[r.to_dict() for r in mine]}"
         )
         assert all(r.evidence for r in mine), "a flagged result must carry evidence a moderator can read"
+
+
+def test_a_rule_hit_is_shown_once_in_the_verdict():
+    """The rule stage reports its hits and the category classifier passes them on as its own
+    evidence: a moderator must see each hit once."""
+    from classifiers.base import Content
+    from modpipe.domain import Kind
+
+    verdict = PIPELINE.scan_batch([Content(kind=Kind.TEXT, text="加薇信领取福利，澳门线上赌场注册就送")])[0]
+    rules = [(r.category, e) for r in verdict.categories for e in r.evidence if e.source == "rule"]
+    assert {c for c, _ in rules} >= {Category.SPAM_ADS_SEXUAL, Category.PORN_GAMBLING_VIOLENCE}
+    assert len(rules) == len(set(rules)), [e.detail for _, e in rules]
