@@ -1,4 +1,5 @@
-"""The shared labelled sets, read as (text, clean?, expected categories), and the curation/evaluation split.
+"""The shared labelled sets and the project's everyday texts, read as (text, clean?, expected
+categories), and the curation/evaluation split.
 
 The curation script tunes the default lexicon rules on the ``curate`` half of
 every set; ``rules.evaluate`` reports only on the ``eval`` half. The split is
@@ -81,4 +82,11 @@ def rows(split: str | None = None, root: Path | None = None) -> list[Row]:
                 clean = label in clean_labels
                 cats = () if clean else expect.get(label, expect.get(None, ()))
                 out.append(Row(name, label, text, clean, cats))
+    # The project's own everyday texts (greetings, charity notices, project reports: the platform's
+    # own kind of traffic), all innocent: a lexicon term that fires on them is an ordinary word here.
+    from classifiers.text.data import everyday_texts
+
+    for text in everyday_texts():
+        if not split or split_of(text) == split:
+            out.append(Row("everyday", "0", text, True, ()))
     return out

@@ -12,7 +12,8 @@ rules/curation/cues.tsv), normalises and de-duplicates it, and decides:
   combination or as context (names of martyrs, 警惕); ASCII shorter than 4
   letters or with digits only; a very common word (jieba frequency >= 3000);
   a dictionary word (frequency >= 20: 莎士比亚, 得寸进尺) without a strong cue;
-  a hit in 2+ clean rows of the *curate* half of the labelled sets, or in 1
+  a hit in 2+ clean rows of the *curate* half of the labelled sets and the
+  project's everyday texts, or in 1
   clean row without 2+ flagged rows to show for it; a hand ``drop`` decision;
   already a hand-written rule.
 * block: a category-specific list or strong cue, a category where a keyword can
