@@ -77,6 +77,13 @@ def test_public_service_warning_is_demoted_not_blocked(default_rules):
     assert decision(default_rules.scan(["网络赌博，稳赚"])[0], C.PORN_GAMBLING_VIOLENCE) == "block"
 
 
+def test_anti_fraud_lesson_that_names_the_scam_is_not_flagged(default_rules):
+    # charities post scam warnings; the review-severity terms they quote are dropped beside 防诈 / 不要轻信
+    lesson = "【防诈小课堂】不要轻信“刷单返利”“高额回报”等说法，凡是要求先转账的都要多留个心眼"
+    assert default_rules.scan([lesson])[0] == []
+    assert {h.rule_id for h in default_rules.scan(["刷单返利，日结高额回报"])[0]} >= {"spam_ads_sexual/刷单返利"}
+
+
 def test_word_boundary_spares_substring_false_positive(default_rules):
     assert default_rules.scan(["我们在路口交通信号灯下等待"])[0] == []
 
