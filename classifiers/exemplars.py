@@ -1,8 +1,8 @@
 """Similarity to moderator-confirmed examples, for categories with little or no labelled data.
 
 The bank is ``exemplars.jsonl`` beside the model (``{"text", "category", "source"}`` rows:
-a few seed rows shipped with the code plus every positive moderator row for a category
-without a trained head, added by ``modpipe train --extra``). Texts are compared as
+every positive moderator row for a category without a trained head, added by ``modpipe
+train --extra``; empty as shipped, since no shared data set labels those categories). Texts are compared as
 hashed character 1-3-gram TF-IDF vectors (the linear model's features), so a match means
 a near-copy or a light rewrite of a confirmed item, not a topic resemblance.
 """

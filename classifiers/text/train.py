@@ -31,7 +31,6 @@ from .vocab import Vocab
 FULL = {"network": {"hidden": 192, "layers": 2, "heads": 4}, "epochs": 3, "batch": 64, "lr": 1e-3, "max_len": 128}
 QUICK = {"network": {"hidden": 32, "layers": 1, "heads": 2}, "epochs": 2, "batch": 32, "lr": 3e-3, "max_len": 64}
 CROSS_PER_HEAD = {"train": 4000, "calib": 600}  # other domains' negatives per head (see data.cross_negatives)
-SEED_EXEMPLARS = Path(__file__).resolve().parents[1] / "seed_exemplars.jsonl"
 
 
 def _log(msg: str) -> None:
@@ -143,11 +142,9 @@ def save_network(net, path: Path) -> None:
     save_file({k: v.detach().half().contiguous() for k, v in net.state_dict().items()}, str(path))
 
 
-def write_exemplars(out: Path, extra: list[dict]) -> int:
-    rows = []
-    if SEED_EXEMPLARS.is_file():
-        rows += [json.loads(x) for x in SEED_EXEMPLARS.read_text(encoding="utf-8").splitlines() if x.strip()]
-    rows += extra
+def write_exemplars(out: Path, rows: list[dict]) -> int:
+    """The exemplar bank: the moderators' positive rows for categories without a head (none in the
+    shared data, so a plain `modpipe train` writes it empty)."""
     (out / "exemplars.jsonl").write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return len(rows)
