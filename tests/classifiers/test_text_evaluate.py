@@ -3,7 +3,7 @@
 import numpy as np
 
 from classifiers.text.data import Row
-from classifiers.text.evaluate import baseline, f1_gap_interval
+from classifiers.text.evaluate import _block_precision, _figures, baseline, f1_gap_interval, wilson_interval
 
 LONG_OK = "今天社区组织了一次植树活动，志愿者们带着孩子一起在公园里种下了三十棵树苗，大家分工合作，气氛非常好。"
 SHORT_BAD = ["滚吧你", "去死吧你", "你个傻子", "闭嘴吧你", "蠢货一个", "脑子有病"]
@@ -40,3 +40,24 @@ def test_the_gap_interval_separates_a_real_difference_from_none():
     assert 0 < lo < hi
     lo, hi = f1_gap_interval(y, poor, good)
     assert lo < hi < 0
+
+
+def test_the_block_precision_interval_says_whether_a_few_blocks_can_tell_a_miss_from_noise():
+    lo, hi = wilson_interval(75, 79)  # 0.949 on 79 blocks: the 0.97 goal is inside
+    assert lo < 0.949 < 0.97 < hi
+    lo, hi = wilson_interval(750, 790)  # the same share on ten times the blocks: a real miss
+    assert hi < 0.97
+    assert wilson_interval(20, 20)[1] == 1.0 and wilson_interval(20, 20)[0] < 1.0
+    assert wilson_interval(0, 0) is None
+
+
+def test_the_tables_show_each_block_precision_with_its_interval():
+    y = np.array([1, 1, 1, 0, 1, 0], dtype=bool)
+    blocked = np.array([1, 1, 1, 1, 0, 0], dtype=bool)
+    figures = _figures(y, blocked, blocked)
+    assert figures["block_precision"] == 0.75 and figures["blocked"] == 4
+    lo, hi = figures["block_precision_95"]
+    assert 0 < lo < 0.75 < hi < 1
+    assert _block_precision(figures) == f"0.750 (4; {lo:.3f}-{hi:.3f})"
+    none = _figures(y, blocked, np.zeros(6, dtype=bool))
+    assert none["block_precision_95"] is None and _block_precision(none) == "-"
