@@ -75,3 +75,19 @@ def test_a_rule_hit_is_shown_once_in_the_verdict():
     rules = [(r.category, e) for r in verdict.categories for e in r.evidence if e.source == "rule"]
     assert {c for c, _ in rules} >= {Category.SPAM_ADS_SEXUAL, Category.PORN_GAMBLING_VIOLENCE}
     assert len(rules) == len(set(rules)), [e.detail for _, e in rules]
+
+
+def test_a_reply_with_nothing_to_read_passes_and_carries_no_model_evidence():
+    """"。。。" and its kin give the model nothing to read (``categories.MIN_MODEL_CHARS``); a
+    model asked anyway put "。。。" at 0.95 for rumor_disorder. Two characters are enough to read."""
+    from classifiers.base import Content
+    from classifiers.categories import readable
+    from modpipe.domain import Kind
+
+    empty = ["。。。", "？？？", "顶。。。。。。", "👍👍👍", "[汗]", "……"]
+    assert not any(readable(t) for t in empty)
+    assert all(readable(t) for t in ("滚蛋", "ok", "12", "加我"))
+    verdicts = PIPELINE.scan_batch([Content(kind=Kind.TEXT, text=t) for t in empty])
+    for text, verdict in zip(empty, verdicts):
+        assert verdict.decision == Decision.PASS, (text, verdict.to_dict())
+        assert not [e for r in verdict.categories for e in r.evidence if e.source == "model"], text

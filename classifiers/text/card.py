@@ -9,6 +9,7 @@ from pathlib import Path
 
 from modpipe.domain import Category
 
+from ..categories import MIN_MODEL_CHARS
 from .linear import C as LINEAR_C
 from .mapping import CATEGORY_SOURCES
 from .train import CROSS_PER_HEAD
@@ -85,6 +86,9 @@ the data README mentions was never available to us.
   eleven outputs, used until 29 November 2026, did worse with the same heads (SMS spam 0.895 against
   0.933, CED 0.900 against 0.919): one linear combination cannot be the SMS head on SMS and the harm
   head on harm6 at once.
+* **Texts with nothing to read** (fewer than {MIN_MODEL_CHARS} letters, digits or CJK characters: "。。。",
+  "？？", "👍👍") are not scored: the product never asks the model about them, and every figure below
+  counts them as scored 0. (This artifact put "。。。" at 0.95 for rumor_disorder.)
 * Sizes: {', '.join(f'{k} {v / 1e6:.1f} MB' for k, v in sorted(sizes.items()) if v > 50000)}.
   Training on the 2-core machine (2 torch threads, other jobs sharing it at times): {timing}
   ({schedule}); the linear half 1-2 minutes; the decision layer and this evaluation

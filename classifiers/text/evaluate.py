@@ -127,7 +127,7 @@ def f1_gap_interval(y: np.ndarray, ours: np.ndarray, theirs: np.ndarray, n: int 
 
 
 def evaluate(model_dir: Path = DEFAULT_DIR, parts: dict | None = None) -> dict:
-    from ..categories import load_thresholds
+    from ..categories import load_thresholds, readable
 
     parts = parts or split(load_rows())
     tm = TextModel(model_dir)
@@ -145,6 +145,10 @@ def evaluate(model_dir: Path = DEFAULT_DIR, parts: dict | None = None) -> dict:
     y_all = np.array([r.label for r in dev], dtype=bool)
     report: dict = {"datasets": {}, "blend": tm.weights, "n_dev": len(dev), "n_calib": len(calib)}
     scores = {name: category_scores(net_d, lin_d, layer) for name, layer in layers.items()}
+    unread = np.array([not readable(r.text) for r in dev])  # the product never asks the model about these
+    for per_cat in scores.values():
+        for arr in per_cat.values():
+            arr[unread] = 0.0
     everyday = np.nonzero(ds == "everyday")[0]
     baselines = {d: baseline_model(parts, d) for d in DATASETS if d != "everyday"}
     for d in DATASETS:
