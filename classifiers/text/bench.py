@@ -15,7 +15,7 @@ from pathlib import Path
 
 from modpipe.domain import Kind
 
-from .model import DEFAULT_DIR
+from .model import DEFAULT_DIR, PRECISIONS, TextModel
 
 
 def _texts(n: int) -> list[str]:
@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--short", action="store_true", help="300 texts (a smoke test)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--model-dir", type=Path, default=DEFAULT_DIR)
-    ap.add_argument("--int8", action="store_true", help="dynamic int8 quantisation of the transformer")
+    ap.add_argument("--precision", choices=PRECISIONS, default=None,
+                    help="the transformer's arithmetic (default: the artifact's; see model.serving_precision)")
     args = ap.parse_args(argv)
     import torch
 
@@ -57,10 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     mean_len = sum(map(len, a)) / max(1, len(a))
 
     ev = TextEvidence(args.model_dir)
-    if args.int8:
-        from .model import TextModel
-
-        ev._model = TextModel(args.model_dir, int8=True)  # noqa: SLF001 - a bench-only variant
+    if args.precision:
+        ev._model = TextModel(args.model_dir, precision=args.precision)  # noqa: SLF001 - a bench-only variant
     model = ev.model
     model.scores(["预热"])  # load and warm up
     t = time.perf_counter()
@@ -77,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     path_rate = len(b) / (time.perf_counter() - t)
     print(f"text model: {model_rate:.0f} texts/s; 17 category classifiers: {path_rate:.0f} texts/s "
           f"({len(a)} texts, mean {mean_len:.0f} chars, max 200, batch {args.batch}, "
-          f"{torch.get_num_threads()} threads{', int8' if args.int8 else ''})")
+          f"{torch.get_num_threads()} threads, {model.precision})")
     return 0
 
 

@@ -73,9 +73,10 @@ the data README mentions was never available to us.
   mean pooling, six task heads trained together: `offensive` (COLD), `sexism` (SWSR), `spam` (SMS),
   `harm` (ChineseHarm-Bench, 6 classes), `rumor` (CED + Weibo16 + CHECKED), `aigc` (AGT-2025 zh).
   {tr['epochs']} epochs, batch {tr['batch']}, AdamW lr {tr['lr']}, seed {tr['seed']}, {tr['rows']} training rows. Weights stored
-  as fp16 safetensors; served {"with dynamic int8 quantisation of its Linear layers (config `int8`), which"
-  " the figures below include (it moved no dev F1 by more than 0.001 and is ~25% faster)" if cfg.get("int8")
-  else "in fp32"}.
+  as fp16 safetensors; served in {report.get("precision", "fp32")} (config `precision`: `auto` is bf16 where the
+  CPU has it natively, else fp32; see `model.serving_precision`), as the figures below were measured; a
+  text's scores are the same alone or in any batch. Dynamic int8, served until 29 November 2026, made
+  them depend on the texts batched with it (by up to 0.014), and was no faster in `modpipe scan`.
 * **Linear half**: hashed character 1-3-gram TF-IDF (2^20 buckets, sublinear tf) with one logistic
   regression (C={LINEAR_C:g}, see `linear.C` for the figures behind it) per head (`linear.npz`, plain arrays, no pickle).
 * **Decision layer** (`config.json`): per head, the transformer's share of a logit blend

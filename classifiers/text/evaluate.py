@@ -143,7 +143,8 @@ def evaluate(model_dir: Path = DEFAULT_DIR, parts: dict | None = None) -> dict:
     }
     ds = np.array([r.dataset for r in dev])
     y_all = np.array([r.label for r in dev], dtype=bool)
-    report: dict = {"datasets": {}, "blend": tm.weights, "n_dev": len(dev), "n_calib": len(calib)}
+    report: dict = {"datasets": {}, "blend": tm.weights, "precision": tm.precision, "n_dev": len(dev),
+                    "n_calib": len(calib)}
     scores = {name: category_scores(net_d, lin_d, layer) for name, layer in layers.items()}
     unread = np.array([not readable(r.text) for r in dev])  # the product never asks the model about these
     for per_cat in scores.values():

@@ -12,6 +12,10 @@ import numpy as np
 
 SPECIALS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[SP]")
 PAD, UNK, CLS, SEP, SP = range(len(SPECIALS))
+# Batches are padded to a multiple of this width. In bf16 a text's scores then do not depend on the
+# texts batched with it: padded to the longest text exactly, they moved by up to 0.0013 (to a multiple
+# of 8: 0.0005; of 32: 0, 400 dev texts alone and in batches of 64, 29 November 2026), for 6% of speed.
+PAD_MULTIPLE = 32
 
 
 def normalise(text: str) -> str:
@@ -35,9 +39,10 @@ class Vocab:
         return ids
 
     def batch(self, texts: list[str], max_len: int) -> tuple[np.ndarray, np.ndarray]:
-        """Dynamic padding: pad to the longest text in this batch, not to max_len."""
+        """Dynamic padding: pad to the longest text in this batch (rounded up to ``PAD_MULTIPLE``),
+        not to max_len."""
         enc = [self.encode(t, max_len) for t in texts]
-        width = max(len(e) for e in enc)
+        width = min(max_len, -(-max(len(e) for e in enc) // PAD_MULTIPLE) * PAD_MULTIPLE)
         ids = np.zeros((len(enc), width), dtype=np.int64)
         mask = np.zeros((len(enc), width), dtype=np.int64)
         for i, e in enumerate(enc):

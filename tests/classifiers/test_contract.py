@@ -94,3 +94,26 @@ def test_ocr_text_is_scored_and_named_in_evidence():
     [res] = clf.classify(content)
     assert decide(res).rank >= Decision.REVIEW.rank
     assert any(e.field == "ocr" for e in res.evidence)
+
+
+def test_a_texts_scores_do_not_depend_on_the_texts_batched_with_it():
+    """The same text must get the same verdict however a scan batches it (dynamic int8 took its
+    activation scale over the whole batch and moved a text's logits by up to 0.04)."""
+    from classifiers.text.model import TextModel
+
+    model = TextModel.shared()
+    assert model.precision in ("bf16", "fp32")
+    text = "这个人说的话真的是太过分了，简直是胡说八道"
+    mates = ["哈哈哈" * 20 + "😂" * 10, "澳门赌场" * 30, "谢谢"]
+    alone = model._compute([text])[0]  # noqa: SLF001 - past the cache, which would hide a difference
+    batched = model._compute([text, *mates])[0]  # noqa: SLF001
+    assert alone == pytest.approx(batched, abs=1e-6)
+
+
+def test_an_unknown_precision_is_refused_and_auto_picks_a_real_one():
+    from classifiers.text.model import serving_precision
+
+    with pytest.raises(ValueError, match="precision 'fp8'"):
+        serving_precision("fp8")
+    assert serving_precision("auto") in ("bf16", "fp32")
+    assert serving_precision("int8") == "int8"
