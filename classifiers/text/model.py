@@ -129,7 +129,8 @@ class TextModel:
         state = {k: v.float() for k, v in load_file(self.dir / "network.safetensors").items()}
         net.load_state_dict(state)
         net.eval()
-        self.precision = serving_precision(precision or cfg.get("precision") or ("int8" if cfg.get("int8") else "fp32"))
+        # an artifact from before `precision` (it said "int8": true) is served the default way too
+        self.precision = serving_precision(precision or cfg.get("precision", "auto"))
         if self.precision == "bf16":
             net = net.to(torch.bfloat16)
         elif self.precision == "int8":
